@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Backprop",
+    products: [
+        // MARK: - Public API
+        .library(name: "Backprop", targets: ["Backprop"]),
+        .executable(name: "pipeline", targets: ["pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C shims (system libraries)
+        .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+
+        // MARK: - Implementation
+        .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV"]),
+        .executableTarget(
+            name: "pipeline",
+            dependencies: [
+                "Backprop",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "BackpropNumericsTests", dependencies: ["BackpropNumerics"]),
+        .testTarget(
+            name: "BackpropTests",
+            dependencies: ["Backprop"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,92 @@
+/// The values of one column: numbers, or category labels kept as text.
+public enum ColumnValues: Equatable, Sendable {
+    /// Numeric values.
+    case numeric([Double])
+    /// Category labels, as written in the source.
+    case categorical([String])
+
+    /// Number of rows.
+    public var count: Int {
+        switch self {
+        case .numeric(let values): return values.count
+        case .categorical(let labels): return labels.count
+        }
+    }
+
+    /// The values at `rows`, in that order.
+    public func subset(_ rows: [Int]) -> ColumnValues {
+        switch self {
+        case .numeric(let values): return .numeric(rows.map { values[$0] })
+        case .categorical(let labels): return .categorical(rows.map { labels[$0] })
+        }
+    }
+}
+
+/// A named column of a dataset.
+public struct Column: Equatable, Sendable {
+    /// The column's name (a CSV header, or a derived name such as `rank_1`).
+    public var name: String
+    /// Its values, one per row.
+    public var values: ColumnValues
+
+    /// Creates a column.
+    public init(name: String, values: ColumnValues) {
+        self.name = name
+        self.values = values
+    }
+
+    /// The numeric values, or nil for a categorical column.
+    public var numbers: [Double]? {
+        if case .numeric(let values) = values { return values }
+        return nil
+    }
+
+    /// Whether the column holds category labels.
+    public var isCategorical: Bool {
+        if case .categorical = values { return true }
+        return false
+    }
+}
+
+/// A table of feature columns and a target column, one row per record.
+public struct Dataset: Equatable, Sendable {
+    /// Where the rows came from, for error messages.
+    public var source: String
+    /// The feature columns, in input order.
+    public var features: [Column]
+    /// The column to predict.
+    public var target: Column
+    /// For each row, its 0-based index among the source file's data rows.
+    public var rowIDs: [Int]
+
+    /// Creates a dataset.
+    /// - Precondition: every column has one value per row id.
+    public init(source: String, features: [Column], target: Column, rowIDs: [Int]) {
+        precondition(features.allSatisfy { $0.values.count == rowIDs.count }
+            && target.values.count == rowIDs.count, "every column needs one value per row")
+        self.source = source
+        self.features = features
+        self.target = target
+        self.rowIDs = rowIDs
+    }
+
+    /// Number of rows.
+    public var rowCount: Int { rowIDs.count }
+
+    /// The names of the feature columns, in order.
+    public var featureNames: [String] { features.map(\.name) }
+
+    /// The index of the feature column called `name`.
+    public func featureIndex(named name: String) -> Int? {
+        features.firstIndex { $0.name == name }
+    }
+
+    /// The rows at `rows` (positions, not row ids), in that order.
+    public func subset(_ rows: [Int]) -> Dataset {
+        Dataset(
+            source: source,
+            features: features.map { Column(name: $0.name, values: $0.values.subset(rows)) },
+            target: Column(name: target.name, values: target.values.subset(rows)),
+            rowIDs: rows.map { rowIDs[$0] })
+    }
+}

@@ -1,0 +1,132 @@
+import BackpropNumerics
+import Foundation
+
+/// The model file: one self-describing JSON document holding a `TrainedModel`.
+///
+/// Layout: `format` (`"backprop-model"`) and `version` first; `target`; `inputs` (raw columns);
+/// `preprocessing` (fitted steps, each with its `kind`); `features` (network inputs in order);
+/// `layers` (weights as [inputs][outputs], `bias` or null, `activation`); `training`.
+public enum ModelFile {
+    /// The format name at the top of every model file.
+    public static let format = "backprop-model"
+    /// The format version this library writes and reads.
+    public static let version = 1
+
+    /// The model as JSON text.
+    public static func encode(_ model: TrainedModel) -> Data {
+        let layers: [JSONValue] = model.network.layers.map { layer in
+            .object([
+                "inputs": .number(Double(layer.inputCount)),
+                "outputs": .number(Double(layer.outputCount)),
+                "activation": .string(layer.activation.rawValue),
+                "weights": .array(layer.weights.nested.map { .array($0.map(JSONValue.number)) }),
+                "bias": layer.bias.map { .array($0.map(JSONValue.number)) } ?? .null,
+            ])
+        }
+        let document: JSONValue = .object([
+            "format": .string(format),
+            "version": .number(Double(version)),
+            "target": .string(model.target),
+            "inputs": .array(model.inputs.map { .object(["name": .string($0.name), "categorical": .bool($0.categorical)]) }),
+            "preprocessing": .array(model.preprocessing.map { step in
+                .object(step.state.merging(["kind": .string(type(of: step).kind)]) { _, kind in kind })
+            }),
+            "features": .array(model.features.map(JSONValue.string)),
+            "layers": .array(layers),
+            "training": .object(model.training),
+        ])
+        return Data(JSONWriter.serialize(document).utf8)
+    }
+
+    /// Reads a model file.
+    /// - Throws: `BackpropError` (`.model`) naming the file and what is wrong with it.
+    public static func load(_ url: URL, registry: StageRegistry = .standard) throws -> TrainedModel {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw BackpropError(.model, "\(url.path): cannot read the model file")
+        }
+        do {
+            return try decode(data, registry: registry)
+        } catch let error as BackpropError {
+            throw BackpropError(.model, "\(url.path): \(error.message)")
+        }
+    }
+
+    /// Decodes model JSON.
+    /// - Throws: `BackpropError` (`.model`) saying what is missing, malformed or of another version.
+    public static func decode(_ data: Data, registry: StageRegistry = .standard) throws -> TrainedModel {
+        func fail(_ message: String) -> BackpropError { BackpropError(.model, message) }
+        guard case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            throw fail("not a model file (not a JSON object; truncated or corrupt?)")
+        }
+        guard case .string(format)? = top["format"] else { throw fail("not a model file (no \"format\": \"\(format)\")") }
+        guard case .number(let fileVersion)? = top["version"] else { throw fail("no format version") }
+        guard Int(fileVersion) == version else {
+            throw fail("model format version \(JSONWriter.number(fileVersion)) is \(Int(fileVersion) > version ? "newer" : "older") than this library's (\(version))")
+        }
+        guard case .string(let target)? = top["target"] else { throw fail("missing 'target'") }
+        guard case .array(let inputValues)? = top["inputs"], !inputValues.isEmpty else { throw fail("missing 'inputs'") }
+        let inputs = try inputValues.map { value -> ModelInput in
+            guard case .object(let o) = value, case .string(let name)? = o["name"], case .bool(let categorical)? = o["categorical"] else {
+                throw fail("malformed entry in 'inputs'")
+            }
+            return ModelInput(name: name, categorical: categorical)
+        }
+        guard case .array(let stepValues)? = top["preprocessing"] else { throw fail("missing 'preprocessing'") }
+        let preprocessing = try stepValues.map { value -> any FittedTransform in
+            guard case .object(let state) = value, case .string(let kind)? = state["kind"] else {
+                throw fail("malformed entry in 'preprocessing'")
+            }
+            guard let type = registry.transform(kind: kind) else { throw fail("unknown preprocessing step '\(kind)'") }
+            return try type.init(state: state)
+        }
+        guard case .array(let featureValues)? = top["features"] else { throw fail("missing 'features'") }
+        let features = try featureValues.map { value -> String in
+            guard case .string(let name) = value else { throw fail("malformed entry in 'features'") }
+            return name
+        }
+        guard case .array(let layerValues)? = top["layers"], !layerValues.isEmpty else { throw fail("missing 'layers'") }
+        let layers = try layerValues.enumerated().map { index, value in try decodeLayer(value, index: index) }
+        for (i, pair) in zip(layers, layers.dropFirst()).enumerated() where pair.0.outputCount != pair.1.inputCount {
+            throw fail("layer \(i + 2) takes \(pair.1.inputCount) inputs but layer \(i + 1) gives \(pair.0.outputCount)")
+        }
+        guard layers[0].inputCount == features.count else {
+            throw fail("the first layer takes \(layers[0].inputCount) inputs but there are \(features.count) features")
+        }
+        guard case .object(let training)? = top["training"] else { throw fail("missing 'training'") }
+        return TrainedModel(
+            inputs: inputs, preprocessing: preprocessing, features: features, target: target,
+            network: Network(layers: layers), training: training)
+    }
+
+    private static func decodeLayer(_ value: JSONValue, index: Int) throws -> DenseLayer {
+        func fail(_ message: String) -> BackpropError { BackpropError(.model, "layer \(index + 1): \(message)") }
+        guard case .object(let o) = value else { throw fail("expected an object") }
+        guard case .string(let name)? = o["activation"], let activation = Activation(rawValue: name) else {
+            throw fail("missing or unknown 'activation'")
+        }
+        guard case .array(let rows)? = o["weights"], !rows.isEmpty else { throw fail("missing 'weights'") }
+        let nested = try rows.map { row -> [Double] in
+            guard case .array(let cells) = row else { throw fail("'weights' must be [inputs][outputs] numbers") }
+            return try cells.map { cell in
+                guard case .number(let n) = cell, n.isFinite else { throw fail("'weights' must be [inputs][outputs] numbers") }
+                return n
+            }
+        }
+        guard let weights = Matrix(nested), weights.columns > 0 else { throw fail("'weights' rows differ in length") }
+        var bias: [Double]?
+        switch o["bias"] {
+        case nil, .null?: bias = nil
+        case .array(let cells)?:
+            bias = try cells.map { cell in
+                guard case .number(let n) = cell, n.isFinite else { throw fail("'bias' must be numbers") }
+                return n
+            }
+            guard bias!.count == weights.columns else { throw fail("'bias' needs one value per output") }
+        default: throw fail("'bias' must be an array or null")
+        }
+        return DenseLayer(weights: weights, bias: bias, activation: activation)
+    }
+}

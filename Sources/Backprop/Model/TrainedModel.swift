@@ -1,0 +1,61 @@
+import BackpropNumerics
+
+/// A raw input column of a model: what a caller passes, before preprocessing.
+public struct ModelInput: Equatable, Sendable {
+    /// The column name, as in the training CSV.
+    public var name: String
+    /// Whether the column holds category labels.
+    public var categorical: Bool
+
+    /// Creates an input description.
+    public init(name: String, categorical: Bool) {
+        self.name = name
+        self.categorical = categorical
+    }
+}
+
+/// A trained network with everything needed to predict from raw rows: the raw inputs, the
+/// fitted preprocessing, the feature order, and how it was trained.
+public struct TrainedModel: Sendable {
+    /// The raw input columns, in the order callers pass them.
+    public var inputs: [ModelInput]
+    /// The fitted preprocessing, applied in order to raw rows.
+    public var preprocessing: [any FittedTransform]
+    /// The network's input features after preprocessing, in order.
+    public var features: [String]
+    /// The name of the predicted column.
+    public var target: String
+    /// The network.
+    public var network: Network
+    /// The training parameters and results, as saved in the model file.
+    public var training: [String: JSONValue]
+
+    /// Creates a model.
+    public init(
+        inputs: [ModelInput], preprocessing: [any FittedTransform], features: [String],
+        target: String, network: Network, training: [String: JSONValue]
+    ) {
+        self.inputs = inputs
+        self.preprocessing = preprocessing
+        self.features = features
+        self.target = target
+        self.network = network
+        self.training = training
+    }
+
+    /// Applies the fitted preprocessing to raw rows and checks that the features come out.
+    /// - Throws: `.data` for unknown categories or missing columns.
+    public func preprocess(_ raw: Dataset) throws -> Dataset {
+        var data = raw
+        for transform in preprocessing { data = try transform.apply(to: data) }
+        guard data.featureNames == features else {
+            throw BackpropError(.data, "preprocessing gave columns [\(data.featureNames.joined(separator: ", "))], the model expects [\(features.joined(separator: ", "))]")
+        }
+        return data
+    }
+
+    /// The network's outputs for raw rows (the preprocessing applied first).
+    public func predict(raw: Dataset) throws -> Matrix {
+        network.predict(try preprocess(raw).featureMatrix())
+    }
+}

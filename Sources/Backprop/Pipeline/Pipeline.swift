@@ -1,0 +1,116 @@
+import Foundation
+
+/// A pipeline read from a JSON file: its stages, configured and validated, ready to run.
+public struct Pipeline {
+    /// The file it was read from.
+    public let file: URL
+    /// The configured stages, in order.
+    public let stages: [any PipelineStage]
+
+    /// Reads and validates a pipeline file: the JSON, every stage's kind and every field.
+    /// Nothing runs and nothing is read besides the file itself.
+    /// - Throws: `BackpropError` (`.pipeline`) naming the file, stage and field at fault.
+    public init(contentsOf file: URL, registry: StageRegistry = .standard) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw BackpropError(.pipeline, "\(file.relativePath): cannot read the pipeline file")
+        }
+        try self.init(json: data, file: file, registry: registry)
+    }
+
+    /// Reads and validates pipeline JSON; relative paths resolve against `file`'s folder.
+    public init(json data: Data, file: URL, registry: StageRegistry = .standard) throws {
+        let name = file.relativePath
+        let document: JSONValue
+        do {
+            document = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw BackpropError(.pipeline, "\(name): not valid JSON (\(Pipeline.describe(error)))")
+        }
+        guard case .object(let top) = document else {
+            throw BackpropError(.pipeline, "\(name): expected a JSON object with a 'stages' array, got \(document.typeDescription)")
+        }
+        let knownTop: Set = ["stages", "seed", "name", "description"]
+        if let unknown = top.keys.sorted().first(where: { !knownTop.contains($0) }) {
+            throw BackpropError(.pipeline, "\(name): unknown top-level field '\(unknown)' (known: description, name, seed, stages)")
+        }
+        var seed: UInt64 = 0
+        if let value = top["seed"] {
+            guard case .number(let number) = value, number >= 0, number == number.rounded(), number < 9e15 else {
+                throw BackpropError(.pipeline, "\(name): field 'seed': expected a whole number from 0, got \(value.shortDescription)")
+            }
+            seed = UInt64(number)
+        }
+        guard case .array(let stageValues)? = top["stages"] else {
+            throw BackpropError(.pipeline, "\(name): expected a 'stages' array" + (top["stages"].map { ", got \($0.typeDescription)" } ?? ""))
+        }
+        guard !stageValues.isEmpty else { throw BackpropError(.pipeline, "\(name): 'stages' is empty") }
+
+        var stages = [any PipelineStage]()
+        for (index, value) in stageValues.enumerated() {
+            guard case .object(let fields) = value else {
+                throw BackpropError(.pipeline, "\(name): stage \(index + 1): expected an object, got \(value.typeDescription)")
+            }
+            guard case .string(let kind)? = fields["stage"] else {
+                throw BackpropError(.pipeline, "\(name): stage \(index + 1): missing the 'stage' field naming its kind")
+            }
+            guard let type = registry.stage(kind: kind) else {
+                let known = registry.stageTypes.map { $0.kind }.joined(separator: ", ")
+                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known))")
+            }
+            var parameters = StageParameters(
+                index: index, kind: kind, fields: fields, pipelineFile: file,
+                derivedSeed: Pipeline.deriveSeed(seed, stage: index))
+            let stage = try type.init(parameters: &parameters)
+            try parameters.rejectUnknownFields(known: type.parameterHelp.map(\.name))
+            stages.append(stage)
+        }
+        self.file = file
+        self.stages = stages
+    }
+
+    /// A seed for stage `index` derived from the pipeline's seed (SplitMix64), so that stages
+    /// without their own seed draw different but reproducible numbers. It is kept below 2⁵²,
+    /// so that it survives a round trip through JSON and can be copied into a pipeline file.
+    public static func deriveSeed(_ seed: UInt64, stage index: Int) -> UInt64 {
+        var z = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return (z ^ (z >> 31)) & ((1 << 52) - 1)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+
+    /// Runs every stage in order, then writes the outputs they asked for (atomically, and only
+    /// when every stage succeeded).
+    /// - Parameter log: receives the progress lines.
+    /// - Returns: the final context: data, model, losses, metrics, written outputs.
+    @discardableResult
+    public func run(log: @escaping @Sendable (String) -> Void = { print($0) }) throws -> PipelineContext {
+        var context = PipelineContext(log: log)
+        for (index, stage) in stages.enumerated() {
+            context.stageIndex = index
+            context.stageKind = type(of: stage).kind
+            try stage.run(&context)
+        }
+        for output in context.outputs {
+            try AtomicFile.write(output.data, to: output.url)
+            log("\(output.label) written to \(Pipeline.display(output.url))")
+        }
+        return context
+    }
+
+    /// A path as the user would write it: relative to the working folder when it is below it.
+    static func display(_ url: URL) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return url.path.hasPrefix(cwd) ? String(url.path.dropFirst(cwd.count)) : url.path
+    }
+}

@@ -1,0 +1,77 @@
+import BackpropNumerics
+import Foundation
+
+/// The train/test partition of a dataset, as row positions.
+public struct DataSplit: Equatable, Sendable {
+    /// Positions of the training rows, in training order.
+    public var train: [Int]
+    /// Positions of the test rows.
+    public var test: [Int]
+
+    /// Creates a split.
+    public init(train: [Int], test: [Int]) {
+        self.train = train
+        self.test = test
+    }
+}
+
+/// A file a stage asked to write; the runner writes them all, atomically, only after every stage
+/// has succeeded, so a failed run leaves no model or report behind.
+public struct PendingOutput: Sendable {
+    /// What the file is ("model", "report", …), for the run's summary lines.
+    public var label: String
+    /// Where it goes.
+    public var url: URL
+    /// Its full content.
+    public var data: Data
+
+    /// Creates a pending output.
+    public init(label: String, url: URL, data: Data) {
+        self.label = label
+        self.url = url
+        self.data = data
+    }
+}
+
+/// What the stages of one run share: the data as it is transformed, the split, the fitted
+/// preprocessing, the trained model, the metrics, and the files to write.
+public struct PipelineContext {
+    /// The current stage's position (0-based) and kind, for messages.
+    public internal(set) var stageIndex = 0
+    /// The current stage's kind.
+    public internal(set) var stageKind = ""
+    /// The data, after the stages so far.
+    public var data: Dataset?
+    /// The raw input columns as ingested (names and whether categorical), excluding the target.
+    public var rawInputs: [ModelInput] = []
+    /// The train/test partition, once a split stage has run.
+    public var split: DataSplit?
+    /// The fitted preprocessing so far, in order.
+    public var preprocessing: [any FittedTransform] = []
+    /// The trained model, once a train stage has run.
+    public var model: TrainedModel?
+    /// The recorded training losses.
+    public var trainingLosses: [EpochLoss] = []
+    /// The metrics of the last evaluate stage.
+    public var evaluation: Evaluation?
+    /// Files to write when the run succeeds.
+    public var outputs: [PendingOutput] = []
+    /// Where stages print progress lines.
+    public let log: @Sendable (String) -> Void
+
+    /// Creates an empty context.
+    public init(log: @escaping @Sendable (String) -> Void) {
+        self.log = log
+    }
+
+    /// An error naming the current stage.
+    public func error(_ category: BackpropError.Category, _ message: String) -> BackpropError {
+        BackpropError(category, "stage \(stageIndex + 1) (\(stageKind)): \(message)")
+    }
+
+    /// The data, or an error saying that an ingest stage must come first.
+    public func requireData() throws -> Dataset {
+        guard let data else { throw error(.pipeline, "no data yet; put an ingest stage before it") }
+        return data
+    }
+}

@@ -1,0 +1,76 @@
+/// One step of a pipeline: configured from its JSON parameters, then run on the shared context.
+///
+/// The contract: `init(parameters:)` reads and checks every parameter (and nothing else: no I/O,
+/// no data), so that a whole pipeline is validated before any stage runs; `run` does the work.
+/// Register a stage with `StageRegistry.register(_:)` to make its kind usable in pipeline files.
+public protocol PipelineStage {
+    /// The kind name used in pipeline files (`"stage": "normalize"`).
+    static var kind: String { get }
+    /// One line on what the stage does, for `pipeline --help` and `pipeline stages`.
+    static var summary: String { get }
+    /// The parameters the stage takes, with their defaults, for help output.
+    static var parameterHelp: [ParameterHelp] { get }
+
+    /// Reads and validates the stage's parameters.
+    /// - Throws: `BackpropError` (`.pipeline`) naming the stage and field at fault.
+    init(parameters: inout StageParameters) throws
+
+    /// Runs the stage.
+    /// - Throws: `BackpropError` naming what is at fault.
+    func run(_ context: inout PipelineContext) throws
+}
+
+/// One parameter of a stage, as shown by help output.
+public struct ParameterHelp: Sendable {
+    /// The field name.
+    public var name: String
+    /// What the field holds, and its default when it has one.
+    public var description: String
+
+    /// Creates a help entry.
+    public init(_ name: String, _ description: String) {
+        self.name = name
+        self.description = description
+    }
+}
+
+/// A preprocessing stage: fits on the training rows (all rows before a split), then transforms
+/// every row. The fitted transforms are stored in the model, so prediction applies them too.
+public protocol TransformStage: PipelineStage {
+    /// Learns the transform from `rows` (positions in `data`).
+    /// - Returns: the fitted transforms, applied in order.
+    func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform]
+}
+
+extension TransformStage {
+    /// Fits on the training rows (or all rows before a split), applies the result to all rows,
+    /// and records the fitted transforms for the model.
+    public func run(_ context: inout PipelineContext) throws {
+        var data = try context.requireData()
+        let rows = context.split?.train ?? Array(0..<data.rowCount)
+        let fitted = try fit(data, rows: rows)
+        for transform in fitted {
+            data = try transform.apply(to: data)
+        }
+        context.data = data
+        context.preprocessing.append(contentsOf: fitted)
+    }
+}
+
+/// The state a preprocessing stage learned, able to transform any rows and to be saved in, and
+/// restored from, a model file.
+public protocol FittedTransform: Sendable {
+    /// The name under which the transform is saved (`"standardize"`, `"one_hot"`, …).
+    static var kind: String { get }
+
+    /// Transforms every row of `data`.
+    /// - Throws: `BackpropError` (`.data`) for rows the transform cannot take (an unknown category).
+    func apply(to data: Dataset) throws -> Dataset
+
+    /// The fitted parameters, as a JSON object (saved in the model beside `kind`).
+    var state: [String: JSONValue] { get }
+
+    /// Restores a transform from its saved parameters.
+    /// - Throws: `BackpropError` (`.model`) when the state is malformed.
+    init(state: [String: JSONValue]) throws
+}

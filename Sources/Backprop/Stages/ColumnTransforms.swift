@@ -1,0 +1,122 @@
+import BackpropNumerics
+
+/// Reads a number or a string from a saved transform's state.
+private func field<T>(_ state: [String: JSONValue], _ name: String, _ kind: String, _ read: (JSONValue) -> T?) throws -> T {
+    guard let value = state[name], let result = read(value) else {
+        throw BackpropError(.model, "preprocessing step '\(kind)': missing or malformed '\(name)'")
+    }
+    return result
+}
+
+private func numberValue(_ value: JSONValue) -> Double? {
+    if case .number(let n) = value, n.isFinite { return n }
+    return nil
+}
+
+private func stringValue(_ value: JSONValue) -> String? {
+    if case .string(let s) = value { return s }
+    return nil
+}
+
+/// The numeric values of `column` at `rows`, or an error for a categorical column.
+private func numericValues(_ column: Column, rows: [Int], operation: String) throws -> [Double] {
+    guard let values = column.numbers else {
+        throw BackpropError(.data, "stage normalize: cannot \(operation) column '\(column.name)': it is categorical (use one_hot)")
+    }
+    return rows.map { values[$0] }
+}
+
+/// Replaces the numeric column `name` in `data` by `transform(value)`.
+private func mapColumn(_ data: Dataset, _ name: String, _ kind: String, _ transform: (Double) -> Double) throws -> Dataset {
+    guard let index = data.featureIndex(named: name), let values = data.features[index].numbers else {
+        throw BackpropError(.data, "\(kind): the data has no numeric column '\(name)'")
+    }
+    var result = data
+    result.features[index].values = .numeric(values.map(transform))
+    return result
+}
+
+/// x → (x − mean) / standard deviation, with the sample standard deviation (n − 1) from GSL.
+public struct StandardizeTransform: FittedTransform, Equatable {
+    /// `"standardize"`.
+    public static let kind = "standardize"
+    /// The column it rescales.
+    public let column: String
+    /// The fitted mean.
+    public let mean: Double
+    /// The fitted sample standard deviation.
+    public let standardDeviation: Double
+
+    /// Fits on `rows` of `column`.
+    /// - Throws: for a categorical column, fewer than two rows, or a constant column.
+    public init(fitting column: Column, rows: [Int]) throws {
+        let values = try numericValues(column, rows: rows, operation: "standardize")
+        let mean = Statistics.mean(values)
+        let sd = Statistics.sampleStandardDeviation(values, mean: mean)
+        guard sd.isFinite, sd > 0 else {
+            throw BackpropError(.data, "stage normalize: cannot standardize column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
+        }
+        self.column = column.name
+        self.mean = mean
+        self.standardDeviation = sd
+    }
+
+    /// Restores a saved transform.
+    public init(state: [String: JSONValue]) throws {
+        column = try field(state, "column", Self.kind, stringValue)
+        mean = try field(state, "mean", Self.kind, numberValue)
+        standardDeviation = try field(state, "std", Self.kind, numberValue)
+        guard standardDeviation > 0 else { throw BackpropError(.model, "preprocessing step 'standardize': 'std' must be positive") }
+    }
+
+    /// The saved parameters.
+    public var state: [String: JSONValue] {
+        ["column": .string(column), "mean": .number(mean), "std": .number(standardDeviation)]
+    }
+
+    /// Standardizes the column.
+    public func apply(to data: Dataset) throws -> Dataset {
+        try mapColumn(data, column, Self.kind) { ($0 - mean) / standardDeviation }
+    }
+}
+
+/// x → (x − min) / (max − min), with the bounds of the fitting rows.
+public struct MinMaxTransform: FittedTransform, Equatable {
+    /// `"min_max"`.
+    public static let kind = "min_max"
+    /// The column it rescales.
+    public let column: String
+    /// The fitted minimum.
+    public let minimum: Double
+    /// The fitted maximum.
+    public let maximum: Double
+
+    /// Fits on `rows` of `column`.
+    /// - Throws: for a categorical or constant column.
+    public init(fitting column: Column, rows: [Int]) throws {
+        let values = try numericValues(column, rows: rows, operation: "min-max scale")
+        guard let bounds = Statistics.minMax(values), bounds.max > bounds.min else {
+            throw BackpropError(.data, "stage normalize: cannot min-max scale column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
+        }
+        self.column = column.name
+        (minimum, maximum) = bounds
+    }
+
+    /// Restores a saved transform.
+    public init(state: [String: JSONValue]) throws {
+        column = try field(state, "column", Self.kind, stringValue)
+        minimum = try field(state, "min", Self.kind, numberValue)
+        maximum = try field(state, "max", Self.kind, numberValue)
+        guard maximum > minimum else { throw BackpropError(.model, "preprocessing step 'min_max': 'max' must exceed 'min'") }
+    }
+
+    /// The saved parameters.
+    public var state: [String: JSONValue] {
+        ["column": .string(column), "min": .number(minimum), "max": .number(maximum)]
+    }
+
+    /// Rescales the column.
+    public func apply(to data: Dataset) throws -> Dataset {
+        try mapColumn(data, column, Self.kind) { ($0 - minimum) / (maximum - minimum) }
+    }
+}

@@ -1,0 +1,82 @@
+/// Replaces a column by one 0/1 column per category (`rank_1`, `rank_2`, …), in place.
+/// Categories are sorted: numerically when every label is a number, else as text.
+public struct OneHotTransform: FittedTransform, Equatable {
+    /// `"one_hot"`.
+    public static let kind = "one_hot"
+    /// The column it encodes.
+    public let column: String
+    /// The categories, in output order.
+    public let categories: [String]
+
+    /// Fits the categories seen in `rows` of `column`.
+    public init(fitting column: Column, rows: [Int]) {
+        let labels = Self.labels(column.values)
+        self.column = column.name
+        self.categories = Self.sorted(Set(rows.map { labels[$0] }))
+    }
+
+    /// Restores a saved transform.
+    public init(state: [String: JSONValue]) throws {
+        guard case .string(let column)? = state["column"], case .array(let values)? = state["categories"],
+              !values.isEmpty else {
+            throw BackpropError(.model, "preprocessing step 'one_hot': missing or malformed 'column' or 'categories'")
+        }
+        self.column = column
+        self.categories = try values.map {
+            guard case .string(let label) = $0 else {
+                throw BackpropError(.model, "preprocessing step 'one_hot': categories must be strings")
+            }
+            return label
+        }
+    }
+
+    /// The saved parameters.
+    public var state: [String: JSONValue] {
+        ["column": .string(column), "categories": .array(categories.map { .string($0) })]
+    }
+
+    /// The names of the columns it makes.
+    public var outputNames: [String] { categories.map { "\(column)_\($0)" } }
+
+    /// Encodes the column.
+    /// - Throws: `.data` for a value that is not one of the fitted categories.
+    public func apply(to data: Dataset) throws -> Dataset {
+        guard let index = data.featureIndex(named: column) else {
+            throw BackpropError(.data, "one_hot: the data has no column '\(column)'")
+        }
+        let labels = Self.labels(data.features[index].values)
+        let position = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+        var encoded = Array(repeating: Array(repeating: 0.0, count: data.rowCount), count: categories.count)
+        for (row, label) in labels.enumerated() {
+            guard let category = position[label] else {
+                throw BackpropError(.data,
+                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")))")
+            }
+            encoded[category][row] = 1
+        }
+        var result = data
+        result.features.replaceSubrange(index...index, with: zip(outputNames, encoded).map {
+            Column(name: $0, values: .numeric($1))
+        })
+        return result
+    }
+
+    /// The labels of a column: its text, or its numbers written without a needless ".0".
+    static func labels(_ values: ColumnValues) -> [String] {
+        switch values {
+        case .categorical(let labels): return labels
+        case .numeric(let numbers): return numbers.map(label(for:))
+        }
+    }
+
+    /// The label of a number: `2` for 2.0, `2.5` for 2.5.
+    public static func label(for number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+    }
+
+    private static func sorted(_ labels: Set<String>) -> [String] {
+        let numbers = labels.compactMap { label in Double(label).map { (label, $0) } }
+        if numbers.count == labels.count { return numbers.sorted { $0.1 < $1.1 }.map(\.0) }
+        return labels.sorted()
+    }
+}

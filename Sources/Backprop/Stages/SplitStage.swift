@@ -1,0 +1,82 @@
+import BackpropNumerics
+
+/// Partitions the rows into training and test rows: at random with a seeded GSL generator, or
+/// by explicit data-row indices (to reproduce another implementation's run).
+public struct SplitStage: PipelineStage {
+    /// `"split"`.
+    public static let kind = "split"
+    /// One line for help output.
+    public static let summary = "split rows into training and test rows"
+    /// The parameters.
+    public static let parameterHelp = [
+        ParameterHelp("test_fraction", "share of rows held out for testing, between 0 and 1 (default 0.1 unless rows are given)"),
+        ParameterHelp("seed", "seed of the shuffle (default: derived from the pipeline's seed)"),
+        ParameterHelp("train_rows", "explicit 0-based data-row indices to train on, in training order"),
+        ParameterHelp("test_rows", "explicit 0-based data-row indices to test on (default: all rows not in train_rows)"),
+    ]
+
+    enum Method {
+        case random(testFraction: Double, seed: UInt64)
+        case explicit(train: [Int], test: [Int]?)
+    }
+
+    let method: Method
+
+    /// Reads the parameters.
+    public init(parameters p: inout StageParameters) throws {
+        let trainRows = try p.integers("train_rows", minimum: 0)
+        let testRows = try p.integers("test_rows", minimum: 0)
+        if let trainRows {
+            if p.has("test_fraction") { throw p.error("give either test_fraction or train_rows, not both", field: "test_fraction") }
+            if p.has("seed") { throw p.error("has no use with explicit train_rows", field: "seed") }
+            guard !trainRows.isEmpty else { throw p.error("expected at least one row", field: "train_rows") }
+            for (field, rows) in [("train_rows", trainRows), ("test_rows", testRows ?? [])] {
+                var seen = Set<Int>()
+                if let duplicate = rows.first(where: { !seen.insert($0).inserted }) {
+                    throw p.error("row \(duplicate) is listed twice", field: field)
+                }
+            }
+            if let testRows, let shared = testRows.first(where: Set(trainRows).contains) {
+                throw p.error("row \(shared) is in both train_rows and test_rows", field: "test_rows")
+            }
+            method = .explicit(train: trainRows, test: testRows)
+        } else {
+            if testRows != nil { throw p.error("needs train_rows beside it", field: "test_rows") }
+            let fraction = p.has("test_fraction") ? try p.number("test_fraction") : { _ = p.value("test_fraction"); return 0.1 }()
+            guard fraction > 0, fraction < 1 else {
+                throw p.error("expected a number between 0 and 1 (exclusive), got \(fraction)", field: "test_fraction")
+            }
+            method = .random(testFraction: fraction, seed: try p.seed())
+        }
+    }
+
+    /// Splits the current data.
+    public func run(_ context: inout PipelineContext) throws {
+        let data = try context.requireData()
+        if context.split != nil { throw context.error(.pipeline, "the data is already split; use one split stage") }
+        switch method {
+        case .random(let fraction, let seed):
+            let testCount = Int((Double(data.rowCount) * fraction).rounded())
+            guard testCount >= 1, testCount < data.rowCount else {
+                throw context.error(.data, "test_fraction \(fraction) of \(data.rowCount) rows leaves \(testCount) test rows; need at least one test and one training row")
+            }
+            let order = RandomGenerator(seed: seed).shuffled(Array(0..<data.rowCount))
+            context.split = DataSplit(train: Array(order[testCount...]), test: order[..<testCount].sorted())
+        case .explicit(let train, let test):
+            let position = Dictionary(uniqueKeysWithValues: data.rowIDs.enumerated().map { ($1, $0) })
+            func positions(_ rows: [Int], _ field: String) throws -> [Int] {
+                try rows.map { id in
+                    guard let index = position[id] else {
+                        throw context.error(.data, "field '\(field)': data row \(id) does not exist (the data has rows 0…\((data.rowIDs.last ?? 0)) with \(data.rowCount) rows kept)")
+                    }
+                    return index
+                }
+            }
+            let trainPositions = try positions(train, "train_rows")
+            let testPositions = try test.map { try positions($0, "test_rows") }
+                ?? Array(Set(0..<data.rowCount).subtracting(trainPositions)).sorted()
+            guard !testPositions.isEmpty else { throw context.error(.data, "no rows are left for testing") }
+            context.split = DataSplit(train: trainPositions, test: testPositions)
+        }
+    }
+}

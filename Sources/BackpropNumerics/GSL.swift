@@ -1,0 +1,99 @@
+// The only file that imports GSL: random generators, statistics and CBLAS products
+// (the CBLAS symbols are served by OpenBLAS, see Sources/CGSL/module.modulemap).
+import CGSL
+
+private let gslErrorHandlerOff: Void = {
+    // GSL aborts the process on error by default; every call here checks its status instead.
+    _ = gsl_set_error_handler_off()
+}()
+
+/// A seeded Mersenne Twister generator from GSL. One is made per stage and passed in, so a run
+/// is reproducible from its seeds alone.
+public final class RandomGenerator {
+    private let rng: UnsafeMutablePointer<gsl_rng>
+
+    /// The seed this generator started from.
+    public let seed: UInt64
+
+    /// Creates a generator.
+    /// - Parameter seed: the seed; the same seed gives the same sequence.
+    public init(seed: UInt64) {
+        _ = gslErrorHandlerOff
+        guard let rng = gsl_rng_alloc(backprop_rng_mt19937()) else {
+            fatalError("gsl_rng_alloc failed: out of memory")
+        }
+        self.rng = rng
+        self.seed = seed
+        gsl_rng_set(rng, UInt(truncatingIfNeeded: seed))
+    }
+
+    deinit { gsl_rng_free(rng) }
+
+    /// A draw from a normal distribution with mean 0.
+    /// - Parameter standardDeviation: the distribution's standard deviation.
+    public func gaussian(standardDeviation: Double) -> Double {
+        gsl_ran_gaussian(rng, standardDeviation)
+    }
+
+    /// A uniform draw from [0, 1).
+    public func uniform() -> Double { gsl_rng_uniform(rng) }
+
+    /// A uniformly random permutation of `values` (Fisher-Yates through `gsl_ran_shuffle`).
+    public func shuffled(_ values: [Int]) -> [Int] {
+        var copy = values
+        copy.withUnsafeMutableBytes { bytes in
+            gsl_ran_shuffle(rng, bytes.baseAddress, values.count, MemoryLayout<Int>.stride)
+        }
+        return copy
+    }
+}
+
+/// Descriptive statistics from GSL.
+public enum Statistics {
+    /// The arithmetic mean; NaN for an empty array.
+    public static func mean(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        return values.withUnsafeBufferPointer { gsl_stats_mean($0.baseAddress, 1, $0.count) }
+    }
+
+    /// The sample standard deviation (divisor n − 1) around `mean`; NaN for fewer than two values.
+    public static func sampleStandardDeviation(_ values: [Double], mean: Double) -> Double {
+        guard values.count > 1 else { return .nan }
+        return values.withUnsafeBufferPointer { gsl_stats_sd_m($0.baseAddress, 1, $0.count, mean) }
+    }
+
+    /// The smallest and largest value; nil for an empty array.
+    public static func minMax(_ values: [Double]) -> (min: Double, max: Double)? {
+        guard !values.isEmpty else { return nil }
+        var low = 0.0, high = 0.0
+        values.withUnsafeBufferPointer { gsl_stats_minmax(&low, &high, $0.baseAddress, 1, $0.count) }
+        return (low, high)
+    }
+}
+
+/// Matrix products through CBLAS.
+public enum BLAS {
+    /// Limits the BLAS library to one thread: the networks here are small, and thread hand-offs
+    /// cost more than they save.
+    public static func useSingleThread() { openblas_set_num_threads(1) }
+
+    /// `c = alpha · op(a) · op(b) + beta · c` on row-major matrices.
+    /// - Parameters:
+    ///   - transposeA: use aᵀ instead of a.
+    ///   - transposeB: use bᵀ instead of b.
+    ///   - m: rows of op(a) and c; n: columns of op(b) and c; k: columns of op(a), rows of op(b).
+    ///   - a, b: row-major operands with leading dimensions `lda` and `ldb`.
+    ///   - c: the row-major result with leading dimension `ldc`.
+    public static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor,
+            transposeA ? CblasTrans : CblasNoTrans,
+            transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

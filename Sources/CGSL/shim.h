@@ -1,0 +1,16 @@
+#ifndef BACKPROP_CGSL_SHIM_H
+#define BACKPROP_CGSL_SHIM_H
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_cblas.h>
+
+/// The Mersenne Twister generator type. GSL exposes it as a mutable global, which Swift 6's
+/// strict concurrency rejects; this accessor reads it once per call.
+static inline const gsl_rng_type *backprop_rng_mt19937(void) { return gsl_rng_mt19937; }
+
+/// Sets OpenBLAS's thread count (declared here because GSL's headers do not know OpenBLAS).
+void openblas_set_num_threads(int num_threads);
+
+#endif
