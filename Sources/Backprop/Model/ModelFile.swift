@@ -59,7 +59,7 @@ public enum ModelFile {
     public static func decode(_ data: Data, registry: StageRegistry = .standard) throws -> TrainedModel {
         func fail(_ message: String) -> BackpropError { BackpropError(.model, message) }
         guard case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-            throw fail("not a model file (not a JSON object; truncated or corrupt?)")
+            throw fail(isTruncatedJSON(data) ? "truncated: the file ends before its JSON is complete" : "not a model file (not a JSON object; corrupt?)")
         }
         guard case .string(format)? = top["format"] else { throw fail("not a model file (no \"format\": \"\(format)\")") }
         guard case .number(let fileVersion)? = top["version"] else { throw fail("no format version") }

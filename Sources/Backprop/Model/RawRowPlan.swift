@@ -1,0 +1,107 @@
+/// A model's fitted preprocessing compiled into one recipe per network input, so that a raw
+/// row becomes features with a few multiplications and comparisons, without a `Dataset`.
+///
+/// Only the built-in transforms (standardize, min-max, one-hot) compile; a model with any
+/// other transform (a plugin's) has no plan, and its rows go through `TrainedModel.predict(raw:)`.
+struct RawRowPlan: Sendable {
+    /// How one feature comes from the raw row.
+    struct Recipe: Sendable {
+        /// The raw column it reads.
+        var column: Int
+        /// For a one-hot feature: the raw value that makes it 1 (else 0); nil for a numeric feature.
+        var match: Double?
+        /// The feature is `(v − shift) / divisor`, with v the raw value or the 0/1 indicator:
+        /// the transforms' own formula, so that a single step rounds exactly as they do.
+        var shift: Double
+        var divisor: Double
+
+        /// This recipe followed by `(· − shift) / divisor`.
+        func then(shift s: Double, divisor d: Double) -> Recipe {
+            Recipe(column: column, match: match, shift: shift + s * divisor, divisor: divisor * d)
+        }
+    }
+
+    /// The raw columns a one-hot reads, with the values a row may hold there.
+    struct CategoryCheck: Sendable {
+        var column: Int
+        var codes: [Double]
+    }
+
+    let recipes: [Recipe]
+    let checks: [CategoryCheck]
+
+    /// What a column of the data holds while the preprocessing is traced.
+    private enum Traced {
+        case feature(Recipe)
+        /// A raw categorical column not yet encoded.
+        case category(column: Int)
+    }
+
+    /// Traces `model`'s preprocessing; nil when a step is not a built-in transform or the result
+    /// does not line up with the model's features.
+    init?(model: TrainedModel) {
+        var names = model.inputs.map(\.name)
+        var traced: [Traced] = model.inputs.enumerated().map { index, input in
+            input.categorical ? .category(column: index) : .feature(Recipe(column: index, match: nil, shift: 0, divisor: 1))
+        }
+        var checks = [CategoryCheck]()
+        func rescale(_ column: String, shift: Double, divisor: Double) -> Bool {
+            guard let index = names.firstIndex(of: column), case .feature(let recipe) = traced[index] else { return false }
+            traced[index] = .feature(recipe.then(shift: shift, divisor: divisor))
+            return true
+        }
+        for step in model.preprocessing {
+            switch step {
+            case let t as StandardizeTransform:
+                guard rescale(t.column, shift: t.mean, divisor: t.standardDeviation) else { return nil }
+            case let t as MinMaxTransform:
+                guard rescale(t.column, shift: t.minimum, divisor: t.maximum - t.minimum) else { return nil }
+            case let t as OneHotTransform:
+                guard let index = names.firstIndex(of: t.column) else { return nil }
+                let column: Int
+                switch traced[index] {
+                case .category(let raw): column = raw
+                case .feature(let r) where r.match == nil && r.shift == 0 && r.divisor == 1: column = r.column
+                default: return nil
+                }
+                let codes = model.inputs[column].categorical
+                    ? TrainedModel.categoryCodes(t.categories)
+                    : t.categories.map { Double($0) ?? .nan }  // a numeric column's labels are its numbers
+                checks.append(CategoryCheck(column: column, codes: codes))
+                names.replaceSubrange(index...index, with: t.outputNames)
+                traced.replaceSubrange(index...index, with: codes.map {
+                    .feature(Recipe(column: column, match: $0, shift: 0, divisor: 1))
+                })
+            default:
+                return nil
+            }
+        }
+        guard names == model.features else { return nil }
+        var recipes = [Recipe]()
+        for item in traced {
+            guard case .feature(let recipe) = item else { return nil }
+            recipes.append(recipe)
+        }
+        self.recipes = recipes
+        self.checks = checks
+    }
+
+    /// The first column of `row` holding a value no one-hot knows, or nil.
+    @inline(__always)
+    func unknownCategory(in row: UnsafePointer<Double>) -> Int? {
+        for check in checks where !check.codes.contains(row[check.column]) { return check.column }
+        return nil
+    }
+
+    /// Writes the features of a checked raw row.
+    @inline(__always)
+    func features(of row: UnsafePointer<Double>, into features: UnsafeMutablePointer<Double>) {
+        recipes.withUnsafeBufferPointer { recipes in
+            for (index, recipe) in recipes.enumerated() {
+                let value = row[recipe.column]
+                let v = recipe.match.map { value == $0 ? 1.0 : 0.0 } ?? value
+                features[index] = (v - recipe.shift) / recipe.divisor
+            }
+        }
+    }
+}
