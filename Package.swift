@@ -7,6 +7,8 @@ let package = Package(
         // MARK: - Public API
         .library(name: "Backprop", targets: ["Backprop"]),
         .executable(name: "pipeline", targets: ["pipeline"]),
+        // The C ABI (include/backprop.h); scripts/build-lib builds it self-contained.
+        .library(name: "backprop", type: .dynamic, targets: ["BackpropC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +21,7 @@ let package = Package(
         // MARK: - Implementation
         .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
         .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV"]),
+        .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",
             dependencies: [

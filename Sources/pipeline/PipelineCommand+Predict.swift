@@ -1,0 +1,37 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+extension PipelineCommand {
+    /// `pipeline predict --model M --input rows.csv`: one prediction per row, through the
+    /// generic `TrainedModel.predict(raw:)` path (the reference the C ABI is checked against).
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Predict every row of a CSV file with a trained model.",
+            discussion: """
+                The CSV needs a header naming the model's input columns (other columns are \
+                ignored); categorical columns hold the labels as in the training data. Prints \
+                one line per row: the model's outputs, comma-separated, with full precision.
+                """)
+
+        @Option(help: "The model file a pipeline's train stage wrote.")
+        var model: String
+
+        @Option(help: "The CSV file of raw rows.")
+        var input: String
+
+        func run() throws {
+            try reportingErrors {
+                let model = try ModelFile.load(URL(fileURLWithPath: self.model))
+                let table = try CSVReader.read(URL(fileURLWithPath: input))
+                let outputs = try model.predict(raw: model.rawDataset(table: table, source: input))
+                var text = ""
+                for row in 0..<outputs.rows {
+                    text += (0..<outputs.columns).map { String(format: "%.17g", outputs[row, $0]) }.joined(separator: ",")
+                    text += "\n"
+                }
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}
