@@ -198,11 +198,24 @@ private func predict(
     _ function: StaticString, features: Bool, _ model: OpaquePointer?, _ rows: UnsafePointer<Double>?,
     rowCount: UInt?, values: UInt?, _ out: UnsafeMutablePointer<Double>?, capacity: UInt?
 ) -> Int32 {
+    guard let model else { return report(Failure(.null, "\(function): model is NULL")) }
+    // The caller's handle keeps the model alive during the call: no reference counting here.
+    return Unmanaged<ModelHandle>.fromOpaque(UnsafeRawPointer(model))._withUnsafeGuaranteedRef { h in
+        h.predictor.unmanaged._withUnsafeGuaranteedRef { predictor in
+            predictChecked(function, features: features, predictor, rows, rowCount: rowCount, values: values, out, capacity: capacity)
+        }
+    }
+}
+
+/// `predict` once the model is known.
+@inline(__always)
+private func predictChecked(
+    _ function: StaticString, features: Bool, _ predictor: ModelPredictor, _ rows: UnsafePointer<Double>?,
+    rowCount: UInt?, values: UInt?, _ out: UnsafeMutablePointer<Double>?, capacity: UInt?
+) -> Int32 {
     guarded { () throws(Failure) in
-        let h = try handle(model, function)
         let rows = try required(rows, function, "rows")
         let out = try required(out, function, "out")
-        let predictor = h.predictor
         let width = features ? predictor.featureCount : predictor.inputCount
         let n: Int
         if let rowCount {

@@ -58,3 +58,9 @@ final class ModelHandle: Sendable {
         return try decode(data, source: path)
     }
 }
+
+extension ModelPredictor {
+    /// The predictor as an unmanaged reference, for calls that must not count references (the
+    /// handle that owns it outlives the call).
+    var unmanaged: Unmanaged<ModelPredictor> { Unmanaged.passUnretained(self) }
+}

@@ -3,8 +3,9 @@
 ///
 /// For single rows of small networks this beats a BLAS call, whose setup costs more than the
 /// arithmetic. It gives the same values as `Network.predict` up to rounding (the sums run in
-/// the same order, without BLAS's blocking).
-public struct CompiledNetwork: Sendable {
+/// the same order, without BLAS's blocking). The parameters live in buffers the instance owns,
+/// so the hot loop touches no reference counts; it is immutable after `init`, hence Sendable.
+public final class CompiledNetwork: @unchecked Sendable {
     /// One layer's place in `parameters`.
     struct Layer: Sendable {
         var inputs: Int
@@ -21,8 +22,9 @@ public struct CompiledNetwork: Sendable {
     /// back to `Network.predict` instead of computing something wrong.
     static let elementwise: Set<String> = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 
-    let layers: [Layer]
-    let parameters: [Double]
+    /// The layers and the parameters, allocated in `init` and freed in `deinit`.
+    private let layers: UnsafeMutableBufferPointer<Layer>
+    private let parameters: UnsafeMutableBufferPointer<Double>
     /// The widest layer output, the size of each half of the scratch buffer.
     let widest: Int
 
@@ -48,11 +50,18 @@ public struct CompiledNetwork: Sendable {
                 inputs: layer.inputCount, outputs: layer.outputCount, weights: weights, bias: bias,
                 activation: layer.activation))
         }
-        self.layers = layers
-        self.parameters = parameters
+        self.layers = .allocate(capacity: layers.count)
+        _ = self.layers.initialize(from: layers)
+        self.parameters = .allocate(capacity: max(parameters.count, 1))
+        _ = self.parameters.initialize(from: parameters)
         self.widest = layers.map(\.outputs).max() ?? 0
         self.inputCount = network.inputCount
         self.outputCount = network.outputCount
+    }
+
+    deinit {
+        layers.deallocate()
+        parameters.deallocate()
     }
 
     /// Runs one row through the network.
@@ -62,30 +71,26 @@ public struct CompiledNetwork: Sendable {
     /// - Precondition: the buffers have those sizes.
     @inline(__always)
     public func run(_ input: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>) {
+        let layers = self.layers.baseAddress!, count = self.layers.count, p = parameters.baseAddress!
+        let widest = self.widest
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * widest) { scratch in
             let halves = (scratch.baseAddress!, scratch.baseAddress! + widest)
-            parameters.withUnsafeBufferPointer { p in
-                let p = p.baseAddress!
-                var source = input
-                for (index, layer) in layers.enumerated() {
-                    let isLast = index == layers.count - 1
-                    let target = isLast ? output : (index % 2 == 0 ? halves.0 : halves.1)
-                    let w = p + layer.weights
-                    // z = x · W (+ b), summed over the inputs in order as BLAS does
-                    for j in 0..<layer.outputs { target[j] = 0 }
-                    for i in 0..<layer.inputs {
-                        let x = source[i]
-                        let row = w + i * layer.outputs
-                        for j in 0..<layer.outputs { target[j] += x * row[j] }
-                    }
-                    if let b = layer.bias {
-                        for j in 0..<layer.outputs { target[j] += p[b + j] }
-                    }
-                    // a = f(z)
-                    let activation = layer.activation
-                    for j in 0..<layer.outputs { target[j] = activation.apply(target[j]) }
-                    source = UnsafePointer(target)
+            var source = input
+            for index in 0..<count {
+                let layer = layers[index]
+                let target = index == count - 1 ? output : (index % 2 == 0 ? halves.0 : halves.1)
+                let w = p + layer.weights
+                // z_j = Σ_i x_i · W_ij (+ b_j): one output at a time, summed in a register over
+                // the inputs in order (as BLAS does), then the activation.
+                let activation = layer.activation, outputs = layer.outputs
+                // (Wrapping index arithmetic: the offsets were laid out in `init` and cannot overflow.)
+                for j in 0..<outputs {
+                    var z = 0.0
+                    for i in 0..<layer.inputs { z += source[i] * w[i &* outputs &+ j] }
+                    if let b = layer.bias { z += p[b &+ j] }
+                    target[j] = activation.apply(z)
                 }
+                source = UnsafePointer(target)
             }
         }
     }

@@ -25,8 +25,9 @@ public enum PredictionError: Error, Equatable, Sendable {
 /// Predicts from a `TrainedModel` row by row without allocating: the preprocessing compiled into
 /// a `RawRowPlan` and the network into a `CompiledNetwork`. When either cannot be compiled (a
 /// plugin transform, a non-elementwise activation), it takes the generic path, so results never
-/// depend on what the fast path supports. Immutable, so one value serves any number of threads.
-public struct ModelPredictor: Sendable {
+/// depend on what the fast path supports. Immutable, so one instance serves any number of
+/// threads; a class, so that handing it around copies no arrays and counts no references.
+public final class ModelPredictor: Sendable {
     /// The model it predicts with.
     public let model: TrainedModel
     private let plan: RawRowPlan?
@@ -35,20 +36,27 @@ public struct ModelPredictor: Sendable {
     private let inputNames: [String]
 
     /// Number of raw values per row.
-    public var inputCount: Int { model.inputs.count }
+    public let inputCount: Int
     /// Number of network inputs (features after preprocessing) per row.
-    public var featureCount: Int { model.network.inputCount }
+    public let featureCount: Int
     /// Number of outputs per row.
-    public var outputCount: Int { model.network.outputCount }
+    public let outputCount: Int
     /// Whether raw rows take the compiled path (else the generic `Dataset` one).
     public var isCompiled: Bool { plan != nil && network != nil }
+
+    /// `plan` and `network` as unmanaged references, for the hot loops.
+    private let fast: (plan: Unmanaged<RawRowPlan>?, network: Unmanaged<CompiledNetwork>?)
 
     /// Compiles what it can of `model`.
     public init(model: TrainedModel) {
         self.model = model
         self.plan = RawRowPlan(model: model)
         self.network = CompiledNetwork(model.network)
+        self.fast = (plan.map { Unmanaged.passUnretained($0) }, network.map { Unmanaged.passUnretained($0) })
         self.inputNames = model.inputs.map(\.name)
+        self.inputCount = model.inputs.count
+        self.featureCount = model.network.inputCount
+        self.outputCount = model.network.outputCount
     }
 
     /// Predicts raw rows (row-major, `inputCount` values each) into `output` (`outputCount` per
@@ -63,19 +71,31 @@ public struct ModelPredictor: Sendable {
         for index in 0..<raw.count where !raw[index].isFinite {
             throw .notFinite(row: index / inputCount, input: inputNames[index % inputCount])
         }
-        guard let plan, let network else { return try predictGeneric(raw: raw, rowCount: rowCount, into: output) }
-        for row in 0..<rowCount {
-            if let column = plan.unknownCategory(in: base + row * inputCount) {
-                throw .unknownCategory(
-                    row: row, input: inputNames[column], value: raw[row * inputCount + column],
-                    known: model.categories(ofInput: column).map { "\($0.label)=\(OneHotTransform.label(for: $0.code))" })
+        guard let plan = fast.plan, let network = fast.network else {
+            return try predictGeneric(raw: raw, rowCount: rowCount, into: output)
+        }
+        // The fast parts are reached without reference counting: `self` keeps them alive.
+        let inputCount = self.inputCount, outputCount = self.outputCount
+        let unknown = plan._withUnsafeGuaranteedRef { plan -> (row: Int, column: Int)? in
+            for row in 0..<rowCount {
+                if let column = plan.unknownCategory(in: base + row * inputCount) { return (row, column) }
             }
+            return nil
+        }
+        if let (row, column) = unknown {
+            throw .unknownCategory(
+                row: row, input: inputNames[column], value: raw[row * inputCount + column],
+                known: model.categories(ofInput: column).map { "\($0.label)=\(OneHotTransform.label(for: $0.code))" })
         }
         let out = output.baseAddress!
         withUnsafeTemporaryAllocation(of: Double.self, capacity: featureCount) { features in
-            for row in 0..<rowCount {
-                plan.features(of: base + row * inputCount, into: features.baseAddress!)
-                network.run(features.baseAddress!, into: out + row * outputCount)
+            plan._withUnsafeGuaranteedRef { plan in
+                network._withUnsafeGuaranteedRef { network in
+                    for row in 0..<rowCount {
+                        plan.features(of: base + row * inputCount, into: features.baseAddress!)
+                        network.run(features.baseAddress!, into: out + row * outputCount)
+                    }
+                }
             }
         }
     }
@@ -91,8 +111,11 @@ public struct ModelPredictor: Sendable {
             throw .notFinite(row: index / featureCount, input: model.features[index % featureCount])
         }
         let base = features.baseAddress!, out = output.baseAddress!
-        if let network {
-            for row in 0..<rowCount { network.run(base + row * featureCount, into: out + row * outputCount) }
+        if let network = fast.network {
+            let featureCount = self.featureCount, outputCount = self.outputCount
+            network._withUnsafeGuaranteedRef { network in
+                for row in 0..<rowCount { network.run(base + row * featureCount, into: out + row * outputCount) }
+            }
         } else {
             let result = model.network.predict(Matrix(rows: rowCount, columns: featureCount, values: Array(features)))
             for index in result.values.indices { out[index] = result.values[index] }

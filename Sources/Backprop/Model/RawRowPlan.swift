@@ -3,7 +3,9 @@
 ///
 /// Only the built-in transforms (standardize, min-max, one-hot) compile; a model with any
 /// other transform (a plugin's) has no plan, and its rows go through `TrainedModel.predict(raw:)`.
-struct RawRowPlan: Sendable {
+/// The recipes and codes live in buffers the plan owns (no reference counting in the hot
+/// loop); immutable after `init`, hence Sendable.
+final class RawRowPlan: @unchecked Sendable {
     /// How one feature comes from the raw row.
     struct Recipe: Sendable {
         /// The raw column it reads.
@@ -21,14 +23,17 @@ struct RawRowPlan: Sendable {
         }
     }
 
-    /// The raw columns a one-hot reads, with the values a row may hold there.
+    /// A raw column a one-hot reads, with where its allowed values are in `codes`.
     struct CategoryCheck: Sendable {
         var column: Int
-        var codes: [Double]
+        var first: Int
+        var count: Int
     }
 
-    let recipes: [Recipe]
-    let checks: [CategoryCheck]
+    private let recipes: UnsafeMutableBufferPointer<Recipe>
+    private let checks: UnsafeMutableBufferPointer<CategoryCheck>
+    /// The allowed values of every checked column, one run per check.
+    private let codes: UnsafeMutableBufferPointer<Double>
 
     /// What a column of the data holds while the preprocessing is traced.
     private enum Traced {
@@ -45,6 +50,7 @@ struct RawRowPlan: Sendable {
             input.categorical ? .category(column: index) : .feature(Recipe(column: index, match: nil, shift: 0, divisor: 1))
         }
         var checks = [CategoryCheck]()
+        var allCodes = [Double]()
         func rescale(_ column: String, shift: Double, divisor: Double) -> Bool {
             guard let index = names.firstIndex(of: column), case .feature(let recipe) = traced[index] else { return false }
             traced[index] = .feature(recipe.then(shift: shift, divisor: divisor))
@@ -67,7 +73,8 @@ struct RawRowPlan: Sendable {
                 let codes = model.inputs[column].categorical
                     ? TrainedModel.categoryCodes(t.categories)
                     : t.categories.map { Double($0) ?? .nan }  // a numeric column's labels are its numbers
-                checks.append(CategoryCheck(column: column, codes: codes))
+                checks.append(CategoryCheck(column: column, first: allCodes.count, count: codes.count))
+                allCodes += codes
                 names.replaceSubrange(index...index, with: t.outputNames)
                 traced.replaceSubrange(index...index, with: codes.map {
                     .feature(Recipe(column: column, match: $0, shift: 0, divisor: 1))
@@ -82,26 +89,46 @@ struct RawRowPlan: Sendable {
             guard case .feature(let recipe) = item else { return nil }
             recipes.append(recipe)
         }
-        self.recipes = recipes
-        self.checks = checks
+        self.recipes = .allocate(capacity: max(recipes.count, 1))
+        _ = self.recipes.initialize(from: recipes)
+        self.checks = .allocate(capacity: max(checks.count, 1))
+        _ = self.checks.initialize(from: checks)
+        self.codes = .allocate(capacity: max(allCodes.count, 1))
+        _ = self.codes.initialize(from: allCodes)
+        recipeCount = recipes.count
+        checkCount = checks.count
+    }
+
+    private let recipeCount: Int
+    private let checkCount: Int
+
+    deinit {
+        recipes.deallocate()
+        checks.deallocate()
+        codes.deallocate()
     }
 
     /// The first column of `row` holding a value no one-hot knows, or nil.
     @inline(__always)
     func unknownCategory(in row: UnsafePointer<Double>) -> Int? {
-        for check in checks where !check.codes.contains(row[check.column]) { return check.column }
+        let checks = self.checks.baseAddress!, codes = self.codes.baseAddress!
+        outer: for c in 0..<checkCount {
+            let check = checks[c], value = row[check.column]
+            for k in check.first..<(check.first + check.count) where codes[k] == value { continue outer }
+            return check.column
+        }
         return nil
     }
 
     /// Writes the features of a checked raw row.
     @inline(__always)
     func features(of row: UnsafePointer<Double>, into features: UnsafeMutablePointer<Double>) {
-        recipes.withUnsafeBufferPointer { recipes in
-            for (index, recipe) in recipes.enumerated() {
-                let value = row[recipe.column]
-                let v = recipe.match.map { value == $0 ? 1.0 : 0.0 } ?? value
-                features[index] = (v - recipe.shift) / recipe.divisor
-            }
+        let recipes = self.recipes.baseAddress!
+        for index in 0..<recipeCount {
+            let recipe = recipes[index]
+            let value = row[recipe.column]
+            let v = recipe.match.map { value == $0 ? 1.0 : 0.0 } ?? value
+            features[index] = (v - recipe.shift) / recipe.divisor
         }
     }
 }
