@@ -81,14 +81,21 @@ public final class CompiledNetwork: @unchecked Sendable {
                 let target = index == count - 1 ? output : (index % 2 == 0 ? halves.0 : halves.1)
                 let w = p + layer.weights
                 // z_j = Σ_i x_i · W_ij (+ b_j): one output at a time, summed in a register over
-                // the inputs in order (as BLAS does), then the activation.
-                let activation = layer.activation, outputs = layer.outputs
-                // (Wrapping index arithmetic: the offsets were laid out in `init` and cannot overflow.)
-                for j in 0..<outputs {
+                // the inputs in order (as BLAS does), then the activation. (Wrapping index
+                // arithmetic: the offsets were laid out in `init` and cannot overflow.)
+                let outputs = layer.outputs, inputs = layer.inputs, bias = layer.bias.map { p + $0 }
+                @inline(__always) func z(_ j: Int) -> Double {
                     var z = 0.0
-                    for i in 0..<layer.inputs { z += source[i] * w[i &* outputs &+ j] }
-                    if let b = layer.bias { z += p[b &+ j] }
-                    target[j] = activation.apply(z)
+                    for i in 0..<inputs { z += source[i] * w[i &* outputs &+ j] }
+                    if let bias { z += bias[j] }
+                    return z
+                }
+                // The common activation gets its own loop, without a switch per unit.
+                if layer.activation == .sigmoid {
+                    for j in 0..<outputs { target[j] = logistic(z(j)) }
+                } else {
+                    let activation = layer.activation
+                    for j in 0..<outputs { target[j] = activation.apply(z(j)) }
                 }
                 source = UnsafePointer(target)
             }
