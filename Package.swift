@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "BackpropNumericsTests", dependencies: ["BackpropNumerics"]),
         .testTarget(
             name: "BackpropTests",
-            dependencies: ["Backprop"],
+            dependencies: ["Backprop", "BackpropNumerics"],
             resources: [.copy("Fixtures")]
         ),
     ]
