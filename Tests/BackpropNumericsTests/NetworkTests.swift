@@ -78,3 +78,37 @@ final class NetworkTests: XCTestCase {
         XCTAssertGreaterThan(first.layers[0].weights.values[0], 1)
     }
 }
+
+/// Every shape and transposition of `Matrix.multiply`, including the thin ones routed to level-2
+/// BLAS, against a plain triple loop.
+final class MatrixProductTests: XCTestCase {
+    private func naive(_ a: Matrix, _ ta: Bool, _ b: Matrix, _ tb: Bool) -> Matrix {
+        let m = ta ? a.columns : a.rows, k = ta ? a.rows : a.columns, n = tb ? b.rows : b.columns
+        var c = Matrix(rows: m, columns: n)
+        for i in 0..<m { for j in 0..<n { for p in 0..<k {
+            c[i, j] += (ta ? a[p, i] : a[i, p]) * (tb ? b[j, p] : b[p, j])
+        } } }
+        return c
+    }
+
+    func testAllShapesAgreeWithATripleLoop() {
+        let generator = RandomGenerator(seed: 5)
+        for (m, k, n) in [(1, 1, 1), (5, 3, 1), (1, 3, 4), (5, 1, 4), (4, 3, 2), (1, 1, 3), (3, 1, 1)] {
+            for ta in [false, true] { for tb in [false, true] {
+                let a = Matrix(rows: ta ? k : m, columns: ta ? m : k, values: (0..<(m * k)).map { _ in generator.gaussian(standardDeviation: 1) })
+                let b = Matrix(rows: tb ? n : k, columns: tb ? k : n, values: (0..<(k * n)).map { _ in generator.gaussian(standardDeviation: 1) })
+                let expected = naive(a, ta, b, tb)
+                var c = Matrix(rows: m, columns: n, repeating: 7)
+                Matrix.multiply(a, transposed: ta, b, transposed: tb, into: &c, scale: 0.5)
+                for (x, y) in zip(c.values, expected.values) {
+                    XCTAssertEqual(x, 0.5 * y, accuracy: 1e-12, "m \(m) k \(k) n \(n) ta \(ta) tb \(tb)")
+                }
+                var accumulated = Matrix(rows: m, columns: n, repeating: 1)
+                Matrix.multiply(a, transposed: ta, b, transposed: tb, into: &accumulated, accumulate: true)
+                for (x, y) in zip(accumulated.values, expected.values) {
+                    XCTAssertEqual(x, 1 + y, accuracy: 1e-12, "accumulate: m \(m) k \(k) n \(n) ta \(ta) tb \(tb)")
+                }
+            } }
+        }
+    }
+}
