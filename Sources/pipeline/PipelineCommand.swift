@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backprop
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The `pipeline` command: runs and checks declarative training pipelines.
 @main
@@ -10,7 +11,7 @@ struct PipelineCommand: ParsableCommand {
         abstract: "Train and evaluate small feed-forward networks on tabular data from a JSON pipeline.",
         discussion: """
             Stage kinds:
-            \(StageRegistry.standard.stageTypes.map { "  \($0.kind.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+            \(StageRegistry.standard.stageTypes.map { "  " + $0.kind + String(repeating: " ", count: max(1, 11 - $0.kind.count)) + $0.summary }.joined(separator: "\n"))
 
             Exit codes:
               0  success
@@ -29,7 +30,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as BackpropError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        let line = Array("error: \(error.message)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         throw ExitCode(error.category.exitCode)
     }
 }
@@ -37,7 +39,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 extension PipelineCommand {
     /// `pipeline run FILE`.
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run a pipeline file.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a pipeline file.")
 
         @Argument(help: "The pipeline JSON file.")
         var file: String
@@ -56,7 +58,7 @@ extension PipelineCommand {
 
     /// `pipeline validate FILE`.
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check a pipeline file without running it.")
+        static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a pipeline file without running it.")
 
         @Argument(help: "The pipeline JSON file.")
         var file: String
@@ -71,7 +73,7 @@ extension PipelineCommand {
 
     /// `pipeline stages`.
     struct Stages: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the stage kinds and their parameters.")
+        static let configuration = CommandConfiguration(commandName: "stages", abstract: "List the stage kinds and their parameters.")
 
         func run() {
             for stage in StageRegistry.standard.stageTypes {

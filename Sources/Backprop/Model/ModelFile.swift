@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// The model file: one self-describing JSON document holding a `TrainedModel`.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A pipeline read from a JSON file: its stages, configured and validated, ready to run.
 public struct Pipeline {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A stage's JSON parameters, read field by field with checks that name the stage and field.
 ///

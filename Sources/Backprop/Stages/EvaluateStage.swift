@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// Metrics of a binary classifier on the test rows.
 public struct Evaluation: Equatable, Sendable {
@@ -109,9 +109,9 @@ public struct EvaluateStage: PipelineStage {
         let majority = positives * 2 > trainTargets.count ? 1 : 0
         let evaluation = Evaluation(probabilities: probabilities, targets: targets, majorityClass: majority)
         context.evaluation = evaluation
-        context.log(String(format: "Prediction accuracy: %.3f", evaluation.accuracy))
-        context.log(String(format: "Majority-class baseline: %.3f (always predicting %d)", evaluation.baselineAccuracy, majority))
-        context.log(String(format: "Test MSE: %.6f  log-loss: %.6f  confusion [TP FP; FN TN]: [%d %d; %d %d]",
+        context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
+        context.log(cFormat("Majority-class baseline: %.3f (always predicting %d)", evaluation.baselineAccuracy, majority))
+        context.log(cFormat("Test MSE: %.6f  log-loss: %.6f  confusion [TP FP; FN TN]: [%d %d; %d %d]",
             evaluation.meanSquaredError, evaluation.logLoss, evaluation.truePositives, evaluation.falsePositives,
             evaluation.falseNegatives, evaluation.trueNegatives))
         if let reportURL {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads a CSV file (strictly, through libcsv) into the pipeline's dataset.
 public struct IngestStage: PipelineStage {
