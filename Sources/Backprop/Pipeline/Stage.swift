@@ -57,6 +57,11 @@ extension TransformStage {
     }
 }
 
+extension FittedTransform {
+    /// The same columns, in the same order: what a transform that rescales values gives.
+    public func outputColumns(from input: [String]) -> [String] { input }
+}
+
 /// The state a preprocessing stage learned, able to transform any rows and to be saved in, and
 /// restored from, a model file.
 public protocol FittedTransform: Sendable {
@@ -66,6 +71,10 @@ public protocol FittedTransform: Sendable {
     /// Transforms every row of `data`.
     /// - Throws: `BackpropError` (`.data`) for rows the transform cannot take (an unknown category).
     func apply(to data: Dataset) throws -> Dataset
+
+    /// The feature columns that `apply` gives for data with feature columns `input`; the
+    /// conformance check holds `apply` to it. The default: the same columns (a rescaling).
+    func outputColumns(from input: [String]) -> [String]
 
     /// The fitted parameters, as a JSON object (saved in the model beside `kind`).
     var state: [String: JSONValue] { get }
