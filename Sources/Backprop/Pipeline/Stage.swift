@@ -3,6 +3,8 @@
 /// The contract: `init(parameters:)` reads and checks every parameter (and nothing else: no I/O,
 /// no data), so that a whole pipeline is validated before any stage runs; `run` does the work.
 /// Register a stage with `StageRegistry.register(_:)` to make its kind usable in pipeline files.
+/// docs/stages.md describes the contract with a worked example; preprocessing stages should pass
+/// `StageConformance.check`.
 public protocol PipelineStage {
     /// The kind name used in pipeline files (`"stage": "normalize"`).
     static var kind: String { get }
