@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "BackpropNumericsTests", dependencies: ["BackpropNumerics"]),
         .testTarget(
             name: "BackpropTests",
-            dependencies: ["Backprop"],
+            dependencies: ["Backprop", "BackpropNumerics"],
             resources: [.copy("Fixtures")]
         ),
     ]

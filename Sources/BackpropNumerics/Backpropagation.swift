@@ -42,15 +42,16 @@ public struct Backpropagation: Sendable {
 
         // Output error term: (y − t) · f'(z) for MSE; y − t for cross-entropy on a sigmoid output.
         let output = pass.activations[last], z = pass.preActivations[last]
-        let outputActivation = network.layers[last].activation
-        for i in output.values.indices {
-            let difference = output.values[i] - targets.values[i]
-            switch loss {
-            case .meanSquaredError:
-                errorTerms[last].values[i] =
-                    difference * outputActivation.derivative(z: z.values[i], a: output.values[i])
-            case .binaryCrossEntropy:
-                errorTerms[last].values[i] = difference
+        errorTerms[last].values.withUnsafeMutableBufferPointer { delta in
+            output.values.withUnsafeBufferPointer { y in
+                targets.values.withUnsafeBufferPointer { t in
+                    for i in 0..<delta.count { delta[i] = y[i] - t[i] }
+                }
+                if loss == .meanSquaredError {
+                    z.values.withUnsafeBufferPointer { z in
+                        network.layers[last].activation.multiplyByDerivative(delta, z: z, a: y)
+                    }
+                }
             }
         }
 
@@ -60,10 +61,13 @@ public struct Backpropagation: Sendable {
                 Matrix.multiply(
                     errorTerms[index + 1], transposed: false, network.layers[index + 1].weights, transposed: true,
                     into: &errorTerms[index])
-                let activation = network.layers[index].activation
                 let a = pass.activations[index], z = pass.preActivations[index]
-                for i in a.values.indices {
-                    errorTerms[index].values[i] *= activation.derivative(z: z.values[i], a: a.values[i])
+                errorTerms[index].values.withUnsafeMutableBufferPointer { delta in
+                    z.values.withUnsafeBufferPointer { z in
+                        a.values.withUnsafeBufferPointer { a in
+                            network.layers[index].activation.multiplyByDerivative(delta, z: z, a: a)
+                        }
+                    }
                 }
             }
         }
