@@ -56,9 +56,9 @@ public struct Pipeline {
             guard case .string(let kind)? = fields["stage"] else {
                 throw BackpropError(.pipeline, "\(name): stage \(index + 1): missing the 'stage' field naming its kind")
             }
-            guard let type = registry.stage(kind: kind) else {
+            guard let type = registry.resolveStage(kind: kind) else {
                 let known = registry.stageTypes.map { $0.kind }.joined(separator: ", ")
-                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known))")
+                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known); or put \(PluginSearchPath.libraryName(forKind: kind)) on BACKPROP_PLUGIN_PATH)")
             }
             var parameters = StageParameters(
                 index: index, kind: kind, fields: fields, pipelineFile: file,

@@ -37,6 +37,14 @@ public struct StageParameters {
         return fields[field]
     }
 
+    /// Every field but `stage` that no one has read yet, marking them as read: for stages that
+    /// hand their fields on as a whole (plugin stages found on `BACKPROP_PLUGIN_PATH`).
+    public mutating func remainingFields() -> [String: JSONValue] {
+        let rest = fields.filter { !read.contains($0.key) }
+        read.formUnion(rest.keys)
+        return rest
+    }
+
     /// Whether the stage object has `field`.
     public func has(_ field: String) -> Bool { fields[field] != nil }
 
