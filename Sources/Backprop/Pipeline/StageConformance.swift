@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one check every preprocessing stage passes, built-in and plugin alike (in the spirit of
 /// scikit-learn's `check_estimator`). Run it in your plugin's tests.

@@ -1,7 +1,8 @@
 // The only file that touches the plugin C ABI (include/backprop_plugin.h) and dlopen/dlsym.
 // Everything unsafe stays here; the rest of the library sees Swift arrays and thrown errors.
 import CBackpropPlugin
-import Foundation
+import FoundationEssentials
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -107,7 +108,7 @@ final class PluginInstance: @unchecked Sendable {
     /// The library it came from; kept open while the instance lives.
     let library: PluginLibrary
     private let pointer: OpaquePointer
-    private let lock = NSLock()
+    private let lock = Mutex(())
 
     fileprivate init(library: PluginLibrary, pointer: OpaquePointer) {
         self.library = library
@@ -125,7 +126,7 @@ final class PluginInstance: @unchecked Sendable {
     /// Fits on a row-major `rows` × `columns.count` matrix.
     func fit(columns: [String], values: [Double], rows: Int) throws {
         precondition(values.count == rows * columns.count)
-        try lock.withLock {
+        try lock.withLock { _ in
             try withCStrings(columns) { names in
                 try values.withUnsafeBufferPointer { buffer in
                     try check(library.table.fit(pointer, names, columns.count, buffer.baseAddress, rows), "fit")
@@ -140,7 +141,7 @@ final class PluginInstance: @unchecked Sendable {
         precondition(values.count == rows * columns.count)
         var output = [Double](repeating: .nan, count: values.count)
         var rowsOut = Int.max
-        try lock.withLock {
+        try lock.withLock { _ in
             try withCStrings(columns) { names in
                 try values.withUnsafeBufferPointer { input in
                     try output.withUnsafeMutableBufferPointer { out in
@@ -159,7 +160,7 @@ final class PluginInstance: @unchecked Sendable {
 
     /// The fitted state as bytes (two calls: size, then content).
     func saveState() throws -> [UInt8] {
-        try lock.withLock {
+        try lock.withLock { _ in
             var size = 0
             try check(library.table.save_state(pointer, nil, 0, &size), "save_state")
             var bytes = [UInt8](repeating: 0, count: size)
@@ -176,7 +177,7 @@ final class PluginInstance: @unchecked Sendable {
 
     /// Restores state made by `saveState`.
     func restoreState(_ bytes: [UInt8]) throws {
-        try lock.withLock {
+        try lock.withLock { _ in
             try bytes.withUnsafeBufferPointer { buffer in
                 try check(library.table.restore_state(pointer, buffer.baseAddress, bytes.count), "restore_state")
             }

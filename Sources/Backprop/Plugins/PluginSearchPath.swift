@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where plugin libraries are looked for: the folders of `BACKPROP_PLUGIN_PATH` (colon-separated),
 /// then, for a pipeline's `library` field, the pipeline file's folder.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A preprocessing stage served by a C plugin (see `include/backprop_plugin.h`).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The fitted state of a C plugin stage, saved in the model as the library, the plugin's name,
 /// its parameters and its state bytes (base64), so that prediction loads the plugin again.
