@@ -4,7 +4,7 @@ extension Activation {
     public func apply(_ z: UnsafeBufferPointer<Double>, into a: UnsafeMutableBufferPointer<Double>) {
         precondition(z.count == a.count, "buffers differ in length")
         switch self {
-        case .sigmoid: for i in 0..<z.count { a[i] = logistic(z[i]) }
+        case .sigmoid: Activation.vectorLogistic(z, into: a)
         case .tanh, .leakyRelu: for i in 0..<z.count { a[i] = apply(z[i]) }
         case .relu: for i in 0..<z.count { a[i] = z[i] > 0 ? z[i] : 0 }
         case .identity: for i in 0..<z.count { a[i] = z[i] }

@@ -112,3 +112,19 @@ final class MatrixProductTests: XCTestCase {
         }
     }
 }
+
+/// The vectorised sigmoid used in training agrees with the C library's exp to a few ulp.
+final class VectorSigmoidTests: XCTestCase {
+    func testVectorSigmoidMatchesTheScalarOneAcrossTheRange() {
+        let z = stride(from: -800.0, through: 800.0, by: 0.0137).map { $0 } + [0, -0.0, 1e-300, -1e-300, 36.7, -745.2]
+        var a = [Double](repeating: .nan, count: z.count)
+        z.withUnsafeBufferPointer { zp in a.withUnsafeMutableBufferPointer { ap in Activation.sigmoid.apply(zp, into: ap) } }
+        var worst = 0.0
+        for (x, y) in zip(z, a) {
+            let expected = 1 / (1 + exp(-x))
+            XCTAssertTrue(y.isFinite && y >= 0 && y <= 1, "sigmoid(\(x)) = \(y)")
+            if expected > 1e-300 { worst = max(worst, abs(y - expected) / expected) }
+        }
+        XCTAssertLessThan(worst, 1e-15, "largest relative difference from 1/(1+exp(−z))")
+    }
+}
