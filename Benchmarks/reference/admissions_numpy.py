@@ -21,9 +21,9 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def main(mode, pipeline_path, csv_path):
+def prepare(pipeline_path, csv_path):
+    """The pipeline's stages by kind, the preprocessed features of every row, and the targets."""
     stages = {s["stage"]: s for s in json.load(open(pipeline_path))["stages"]}
-    train = stages["train"]
     rows = list(csv.DictReader(open(csv_path)))
     cols = []
     for name in ("gre", "gpa"):
@@ -34,6 +34,12 @@ def main(mode, pipeline_path, csv_path):
         cols.append((rank == k).astype(float))
     X = np.stack(cols, axis=1)
     y = np.array([float(r["admit"]) for r in rows])
+    return stages, X, y
+
+
+def main(mode, pipeline_path, csv_path):
+    stages, X, y = prepare(pipeline_path, csv_path)
+    train = stages["train"]
     tr, te = stages["split"]["train_rows"], stages["split"]["test_rows"]
     features, targets = X[tr], y[tr]
     w_ih = np.array(train["initial_weights"][0], dtype=float)
