@@ -27,7 +27,7 @@ struct SVGChart {
 
     /// The chart as an SVG group placed at (`x`, `y`), `width` × `height` pixels.
     func render(x originX: Double, y originY: Double, width: Double, height: Double) -> String {
-        let (left, right, top, bottom) = (62.0, 12.0, 30.0, 44.0)
+        let (left, right, top, bottom) = (62.0, 118.0, 30.0, 44.0)  // the legend sits in the right margin
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         var out = "<g transform=\"translate(\(f(originX)),\(f(originY)))\">\n"
         out += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
@@ -75,10 +75,10 @@ struct SVGChart {
             for point in usable[index] where usable[index].count <= 40 {
                 out += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(transformY(point.y))))\" r=\"2.5\" fill=\"\(s.color)\"/>"
             }
-            // Legend, top right of the plot.
-            let ly = top + 14 + Double(index) * 15
-            out += "\n<line x1=\"\(f(left + plotWidth - 118))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth - 98))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash)/>"
-            out += "<text x=\"\(f(left + plotWidth - 94))\" y=\"\(f(ly))\" font-size=\"11\">\(escape(s.name))</text>\n"
+            // Legend, right of the plot.
+            let ly = top + 10 + Double(index) * 15
+            out += "\n<line x1=\"\(f(left + plotWidth + 6))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth + 24))\" y2=\"\(f(ly - 4))\" stroke=\"\(s.color)\" stroke-width=\"2\"\(dash)/>"
+            out += "<text x=\"\(f(left + plotWidth + 28))\" y=\"\(f(ly))\" font-size=\"11\">\(escape(s.name))</text>\n"
         }
         return out + "</g>\n"
     }

@@ -20,7 +20,7 @@ public enum SVGReport {
         let layerCount = records.first?.gradientNorms.count ?? 0
         let normSeries = (0..<layerCount).map { layer in
             SVGChart.Series(
-                name: layer == layerCount - 1 ? "layer \(layer + 1) (output)" : "layer \(layer + 1)",
+                name: layer == layerCount - 1 ? "layer \(layer + 1) (output)" : layer == 0 ? "layer 1 (input)" : "layer \(layer + 1)",
                 color: SVGChart.palette[layer % SVGChart.palette.count],
                 points: records.map { (epoch($0), $0.gradientNorms[layer]) })
         }
@@ -40,7 +40,7 @@ public enum SVGReport {
             SVGChart(title: rocTitle, xLabel: "false-positive rate", yLabel: "true-positive rate", series: rocSeries,
                      xRange: 0...1, yRange: 0...1, emptyNote: evaluation == nil ? "ROC: binary targets only" : "ROC: one class only"),
         ]
-        let (width, height) = (420.0, 340.0)
+        let (width, height) = (480.0, 340.0)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width) * charts.count)" height="\(Int(height) + 30)" \
             font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
