@@ -48,7 +48,9 @@ struct SVGChart {
         if yr.upperBound == yr.lowerBound { yr = (yr.lowerBound - 1)...(yr.upperBound + 1) }
         if yRange == nil {
             let pad = (yr.upperBound - yr.lowerBound) * 0.05
-            yr = (yr.lowerBound - pad)...(yr.upperBound + pad)
+            // Non-negative data (losses) keeps a floor at 0 rather than a padded negative tick.
+            let floor = !logY && ys.min()! >= 0 ? max(0, yr.lowerBound - pad) : yr.lowerBound - pad
+            yr = floor...(yr.upperBound + pad)
         }
         func px(_ v: Double) -> Double { left + (v - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * plotWidth }
         func py(_ v: Double) -> Double { top + plotHeight - (v - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * plotHeight }
