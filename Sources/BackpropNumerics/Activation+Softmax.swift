@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 extension Activation {
     /// Forward: a = softmax(z) for each row of `z`, into `a` (same shape). The row maximum is

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A layer's elementwise nonlinearity, with its derivative beside it.
 public enum Activation: String, CaseIterable, Codable, Sendable {
@@ -27,7 +27,7 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
     public func apply(_ z: Double) -> Double {
         switch self {
         case .sigmoid: return logistic(z)
-        case .tanh: return Foundation.tanh(z)
+        case .tanh: return Glibc.tanh(z)
         case .relu: return z > 0 ? z : 0
         case .leakyRelu: return z > 0 ? z : Activation.leakySlope * z
         case .identity: return z

@@ -44,19 +44,21 @@ public struct Backpropagation: Sendable {
         // with sigmoid or softmax); otherwise ∂E/∂y through the activation's derivative.
         let output = pass.activations[last], z = pass.preActivations[last]
         let outputActivation = network.layers[last].activation
-        if loss.naturalOutputActivation == outputActivation {
-            for i in output.values.indices { errorTerms[last].values[i] = output.values[i] - targets.values[i] }
-        } else {
-            for i in output.values.indices {
-                let (y, t) = (output.values[i], targets.values[i])
-                switch loss {
-                case .meanSquaredError: errorTerms[last].values[i] = y - t
-                case .binaryCrossEntropy: errorTerms[last].values[i] = (y - t) / max(y * (1 - y), 1e-15)
-                case .crossEntropy: errorTerms[last].values[i] = -t / max(y, 1e-15)
+        let paired = loss.naturalOutputActivation == outputActivation
+        errorTerms[last].values.withUnsafeMutableBufferPointer { delta in
+            output.values.withUnsafeBufferPointer { y in
+                targets.values.withUnsafeBufferPointer { t in
+                    for i in 0..<delta.count { delta[i] = y[i] - t[i] }
+                    guard !paired else { return }
+                    switch loss {
+                    case .meanSquaredError: break
+                    case .binaryCrossEntropy: for i in 0..<delta.count { delta[i] /= max(y[i] * (1 - y[i]), 1e-15) }
+                    case .crossEntropy: for i in 0..<delta.count { delta[i] = -t[i] / max(y[i], 1e-15) }
+                    }
                 }
             }
-            Self.throughActivation(&errorTerms[last], outputActivation, z: z, a: output)
         }
+        if !paired { Self.throughActivation(&errorTerms[last], outputActivation, z: z, a: output) }
 
         // Hidden error terms, from the output backwards: (δ_next · W_nextᵀ) · f'(z).
         if last > 0 {
@@ -97,8 +99,10 @@ extension Backpropagation {
             Activation.softmaxBackward(&delta, activations: a)
             return
         }
-        for i in a.values.indices {
-            delta.values[i] *= activation.derivative(z: z.values[i], a: a.values[i])
+        delta.values.withUnsafeMutableBufferPointer { delta in
+            z.values.withUnsafeBufferPointer { z in
+                a.values.withUnsafeBufferPointer { a in activation.multiplyByDerivative(delta, z: z, a: a) }
+            }
         }
     }
 }

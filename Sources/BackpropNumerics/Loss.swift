@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// What training minimises.
 public enum Loss: String, CaseIterable, Codable, Sendable {

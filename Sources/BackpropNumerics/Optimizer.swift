@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// How a gradient becomes a weight update.
 public enum Optimizer: Equatable, Sendable {

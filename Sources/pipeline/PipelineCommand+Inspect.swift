@@ -1,11 +1,13 @@
 import ArgumentParser
 import Backprop
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension PipelineCommand {
     /// `pipeline inspect MODEL`.
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Describe a model file: inputs, preprocessing, features, layers and how it was trained.")
 
         @Argument(help: "The model JSON file.")

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Backprop
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension PipelineCommand {
     /// `pipeline run FILE`: a progress bar on a terminal, plain lines otherwise, or JSON.
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run a pipeline file.",
             discussion: """
                 On a terminal, training shows a progress bar (epoch, loss, time left) above the log \

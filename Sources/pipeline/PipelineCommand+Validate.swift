@@ -1,11 +1,13 @@
 import ArgumentParser
 import Backprop
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension PipelineCommand {
     /// `pipeline validate FILE`.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check a pipeline file without running it.",
             discussion: """
                 Checks the JSON, every stage's kind and fields (types, ranges, combinations), the \
@@ -24,7 +26,7 @@ extension PipelineCommand {
                 for check in checks where check.passed { print("ok: \(check.message)") }
                 if let failure = checks.first(where: { !$0.passed }) {
                     for check in checks.dropFirst() where !check.passed && check.message != failure.message {
-                        FileHandle.standardError.write(Data("error: \(check.message)\n".utf8))
+                        writeStandardError("error: \(check.message)\n")
                     }
                     throw BackpropError(.pipeline, failure.message)
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backprop
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The `pipeline` command: runs and checks declarative training pipelines.
 @main
@@ -10,7 +11,7 @@ struct PipelineCommand: ParsableCommand {
         abstract: "Train and evaluate small feed-forward networks on tabular data from a JSON pipeline.",
         discussion: """
             Stage kinds:
-            \(StageRegistry.standard.stageTypes.map { "  \($0.kind.padding(toLength: 10, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+            \(StageRegistry.standard.stageTypes.map { "  " + $0.kind + String(repeating: " ", count: max(1, 11 - $0.kind.count)) + $0.summary }.joined(separator: "\n"))
 
             Exit codes:
               0  success
@@ -30,7 +31,7 @@ func reportingErrors(json: Bool = false, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as BackpropError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        writeStandardError("error: \(error.message)\n")
         if json {
             print(JSONWriter.serialize(.object([
                 "error": .string(error.message), "category": .string(error.category.rawValue),
@@ -44,7 +45,7 @@ func reportingErrors(json: Bool = false, _ body: () throws -> Void) throws {
 extension PipelineCommand {
     /// `pipeline stages`.
     struct Stages: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the stage kinds and their parameters.")
+        static let configuration = CommandConfiguration(commandName: "stages", abstract: "List the stage kinds and their parameters.")
 
         func run() {
             for stage in StageRegistry.standard.stageTypes {
@@ -53,4 +54,10 @@ extension PipelineCommand {
             }
         }
     }
+}
+
+/// Writes `text` to standard error, unbuffered.
+func writeStandardError(_ text: String) {
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

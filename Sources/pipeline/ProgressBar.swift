@@ -1,10 +1,11 @@
 import Backprop
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A one-line progress bar on a terminal: `[#####-----] epoch 450/900  loss 0.2254  1.2 s left`.
-/// Log lines are printed above it. Redraws at most every 50 ms.
+/// Log lines are printed above it. Redraws at most every 50 ms. Training calls it on the one
+/// thread that runs the pipeline, so it needs no lock.
 final class ProgressBar: @unchecked Sendable {
-    private let lock = NSLock()
     private var start = Date()
     private var lastDraw = Date.distantPast
     private var lastLoss: String?
@@ -13,42 +14,36 @@ final class ProgressBar: @unchecked Sendable {
 
     /// Prints `line` above the bar, remembering the last training loss it reports.
     func log(_ line: String) {
-        lock.withLock {
-            clear()
-            print(line)
-            if line.hasPrefix("Train loss: ") {
-                lastLoss = line.dropFirst("Train loss: ".count).split(separator: " ").first.map(String.init)
-            }
-            if let current, current.epoch < current.epochs { draw(current) }
-            fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
+                clear()
+        print(line)
+        if line.hasPrefix("Train loss: ") {
+            lastLoss = line.dropFirst("Train loss: ".count).split(separator: " ").first.map(String.init)
         }
+        if let current, current.epoch < current.epochs { draw(current) }
+        fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
     }
 
     /// Moves the bar to `progress`.
     func update(_ progress: TrainingProgress) {
-        lock.withLock {
-            if progress.epoch == 1 || current.map({ $0.epochs != progress.epochs || progress.epoch < $0.epoch }) ?? true {
-                start = Date()
-                lastLoss = nil
-            }
-            current = progress
-            let now = Date()
-            if progress.epoch == progress.epochs {
-                clear()
-            } else if now.timeIntervalSince(lastDraw) >= 0.05 {
-                draw(progress)
-                lastDraw = now
-            }
-            fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
+                if progress.epoch == 1 || current.map({ $0.epochs != progress.epochs || progress.epoch < $0.epoch }) ?? true {
+            start = Date()
+            lastLoss = nil
         }
+        current = progress
+        let now = Date()
+        if progress.epoch == progress.epochs {
+            clear()
+        } else if now.timeIntervalSince(lastDraw) >= 0.05 {
+            draw(progress)
+            lastDraw = now
+        }
+        fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
     }
 
     /// Removes the bar.
     func finish() {
-        lock.withLock {
-            clear()
-            fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
-        }
+                clear()
+        fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
     }
 
     private func clear() {
@@ -65,7 +60,7 @@ final class ProgressBar: @unchecked Sendable {
         var text = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
         text += " epoch \(progress.epoch)/\(progress.epochs)"
         if let lastLoss { text += "  loss \(lastLoss.prefix(8))" }
-        text += String(format: "  %.1f s left", left)
+        text += cFormat("  %.1f s left", left)
         print("\r\u{1B}[2K" + text, terminator: "")
         shown = true
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What `pipeline validate` checks beyond the fields, without running a stage: the stage order,
 /// the input files and their header columns, and where the outputs go.
@@ -51,10 +52,9 @@ extension Pipeline {
     /// Whether `url`'s nearest existing folder is writable (the folder itself is created on write).
     static func checkWritable(_ url: URL, place: String) -> Check {
         var folder = url.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.path), folder.path != "/" { folder.deleteLastPathComponent() }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
-              FileManager.default.isWritableFile(atPath: folder.path) else {
+        while access(folder.path, F_OK) != 0, folder.path != "/" { folder.deleteLastPathComponent() }
+        var info = stat()
+        guard stat(folder.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, access(folder.path, W_OK) == 0 else {
             return Check(passed: false, message: "\(place): cannot write to \(folder.path)")
         }
         return Check(passed: true, message: "output \(Pipeline.display(url)) can be written")
@@ -65,15 +65,17 @@ extension IngestStage {
     /// Checks that the CSV can be read and that its header names the target and columns.
     func checkInput(name: String, index: Int) -> [Pipeline.Check] {
         let place = "\(name): stage \(index + 1) (ingest)"
-        guard let handle = FileHandle(forReadingAtPath: path.path) else {
+        guard let file = fopen(path.path, "rb") else {
             return [Pipeline.Check(passed: false, message: "\(place): field 'path': cannot read \(path.path)")]
         }
-        defer { try? handle.close() }
+        defer { fclose(file) }
         guard options.header else {
             return [Pipeline.Check(passed: true, message: "input \(Pipeline.display(path)) is readable (no header to check)")]
         }
         // The header line only: up to the first newline of the first 64 KiB.
-        let start = (try? handle.read(upToCount: 65_536)) ?? Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let count = fread(&buffer, 1, buffer.count, file)
+        let start = Data(buffer.prefix(count))
         let firstLine = start.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? Data()
         var headerOnly = options
         headerOnly.header = false  // parse the header line as a data row: its fields are the names

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A pipeline read from a JSON file: its stages, configured and validated, ready to run.
 public struct Pipeline {
@@ -25,9 +25,9 @@ public struct Pipeline {
         let name = file.relativePath
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: data)
+            document = try JSONParser.parse(data)
         } catch {
-            throw BackpropError(.pipeline, "\(name): not valid JSON (\(Pipeline.describe(error)))")
+            throw BackpropError(.pipeline, "\(name): not valid JSON: \(error)")
         }
         guard case .object(let top) = document else {
             throw BackpropError(.pipeline, "\(name): expected a JSON object with a 'stages' array, got \(document.typeDescription)")
@@ -56,9 +56,9 @@ public struct Pipeline {
             guard case .string(let kind)? = fields["stage"] else {
                 throw BackpropError(.pipeline, "\(name): stage \(index + 1): missing the 'stage' field naming its kind")
             }
-            guard let type = registry.stage(kind: kind) else {
+            guard let type = registry.resolveStage(kind: kind) else {
                 let known = registry.stageTypes.map { $0.kind }.joined(separator: ", ")
-                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known))")
+                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known); or put \(PluginSearchPath.libraryName(forKind: kind)) on BACKPROP_PLUGIN_PATH)")
             }
             var parameters = StageParameters(
                 index: index, kind: kind, fields: fields, pipelineFile: file,
@@ -79,14 +79,6 @@ public struct Pipeline {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return (z ^ (z >> 31)) & ((1 << 52) - 1)
-    }
-
-    private static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return "\(error)"
     }
 
     /// Runs every stage in order, then writes the outputs they asked for (atomically, and only

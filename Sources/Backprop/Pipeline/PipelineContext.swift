@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// The train/test partition of a dataset, as row positions.
 public struct DataSplit: Equatable, Sendable {

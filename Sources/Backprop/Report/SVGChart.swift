@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A line chart drawn as plain SVG: axes with ticks, one polyline per series, a legend.
 /// Written by hand so that the report step needs no plotting tool.
@@ -85,13 +86,13 @@ struct SVGChart {
         return out + "</g>\n"
     }
 
-    private func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    private func f(_ v: Double) -> String { cFormat("%.1f", v) }
 
     private func tick(_ v: Double) -> String {
         let magnitude = abs(v)
         if magnitude == 0 { return "0" }
-        if magnitude >= 1000 || magnitude < 0.01 { return String(format: "%.1e", v) }
-        return String(format: magnitude >= 10 ? "%.0f" : "%.3g", v)
+        if magnitude >= 1000 || magnitude < 0.01 { return cFormat("%.1e", v) }
+        return cFormat(magnitude >= 10 ? "%.0f" : "%.3g", v)
     }
 }
 

@@ -31,7 +31,7 @@ public enum SVGReport {
                 SVGChart.Series(name: "chance", color: "#999", points: [(0, 0), (1, 1)], dashed: true),
                 SVGChart.Series(name: "model", color: SVGChart.palette[2], points: evaluation.roc.points.map { ($0.falsePositiveRate, $0.truePositiveRate) }),
             ]
-            if let area = evaluation.roc.area { rocTitle += " — AUC " + String(format: "%.3f", area) }
+            if let area = evaluation.roc.area { rocTitle += " — AUC " + cFormat("%.3f", area) }
         }
         let charts = [
             SVGChart(title: "Loss", xLabel: "epoch", yLabel: "loss", series: lossSeries),

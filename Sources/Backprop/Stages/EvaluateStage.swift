@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// Metrics of a binary classifier on the test rows.
 public struct Evaluation: Equatable, Sendable {
@@ -154,12 +154,12 @@ public struct EvaluateStage: PipelineStage {
         let majority = positives * 2 > trainTargets.count ? 1 : 0
         let evaluation = Evaluation(probabilities: probabilities, targets: targets, majorityClass: majority)
         context.evaluation = evaluation
-        context.log(String(format: "Prediction accuracy: %.3f", evaluation.accuracy))
-        context.log(String(format: "Majority-class baseline: %.3f (always predicting %d)", evaluation.baselineAccuracy, majority))
-        context.log(String(format: "Test MSE: %.6f  log-loss: %.6f  confusion [TP FP; FN TN]: [%d %d; %d %d]",
+        context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
+        context.log(cFormat("Majority-class baseline: %.3f (always predicting %d)", evaluation.baselineAccuracy, majority))
+        context.log(cFormat("Test MSE: %.6f  log-loss: %.6f  confusion [TP FP; FN TN]: [%d %d; %d %d]",
             evaluation.meanSquaredError, evaluation.logLoss, evaluation.truePositives, evaluation.falsePositives,
             evaluation.falseNegatives, evaluation.trueNegatives))
-        func text(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "n/a" }
+        func text(_ x: Double?) -> String { x.map { cFormat("%.3f", $0) } ?? "n/a" }
         context.log("Precision: \(text(evaluation.precision))  recall: \(text(evaluation.recall))  F1: \(text(evaluation.f1))  ROC AUC: \(text(evaluation.roc.area))")
         return evaluation.json
     }
@@ -179,9 +179,9 @@ public struct EvaluateStage: PipelineStage {
         let evaluation = MulticlassEvaluation(probabilities: probabilities, targets: targets, classes: classes, majorityClass: majority)
         context.multiclassEvaluation = evaluation
         let name = { (c: Double) in JSONWriter.number(c) }
-        context.log(String(format: "Prediction accuracy: %.3f", evaluation.accuracy))
-        context.log(String(format: "Majority-class baseline: %.3f (always predicting %@)", evaluation.baselineAccuracy, name(classes[majority])))
-        context.log(String(format: "Test cross-entropy: %.6f  macro F1: %@", evaluation.crossEntropy, evaluation.macroF1.map { String(format: "%.3f", $0) } ?? "n/a"))
+        context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
+        context.log(cFormat("Majority-class baseline: %.3f (always predicting ", evaluation.baselineAccuracy) + name(classes[majority]) + ")")
+        context.log(cFormat("Test cross-entropy: %.6f  macro F1: ", evaluation.crossEntropy) + (evaluation.macroF1.map { cFormat("%.3f", $0) } ?? "n/a"))
         context.log("Confusion (rows actual, columns predicted; classes \(classes.map(name).joined(separator: ", "))): "
             + evaluation.confusion.map { $0.map(String.init).joined(separator: " ") }.joined(separator: "; "))
         return evaluation.json

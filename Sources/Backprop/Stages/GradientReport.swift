@@ -1,5 +1,6 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where a training stage is, for progress display.
 public struct TrainingProgress: Sendable {
@@ -30,7 +31,7 @@ public enum GradientReport {
                 + record.gradientNorms.map(format).joined(separator: " ")
         }
         if let ratio = initialRatio(history), ratio < vanishingRatio {
-            lines.append(String(format: "WARNING - Vanishing gradient: after epoch 1, layer 1's gradient is %.2g%% of the output layer's; try relu or leaky_relu hidden layers with init he", ratio * 100))
+            lines.append(cFormat("WARNING - Vanishing gradient: after epoch 1, layer 1's gradient is %.2g%% of the output layer's; try relu or leaky_relu hidden layers with init he", ratio * 100))
         }
         return lines
     }
@@ -43,7 +44,7 @@ public enum GradientReport {
     }
 
     /// A norm in 3 significant digits.
-    static func format(_ value: Double) -> String { String(format: "%.3g", value) }
+    static func format(_ value: Double) -> String { cFormat("%.3g", value) }
 }
 
 extension Array {

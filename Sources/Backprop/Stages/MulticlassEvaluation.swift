@@ -1,4 +1,5 @@
 import BackpropNumerics
+import Glibc
 
 /// Metrics of a classifier with several classes (a softmax output) on the test rows.
 public struct MulticlassEvaluation: Equatable, Sendable {
@@ -37,7 +38,7 @@ public struct MulticlassEvaluation: Equatable, Sendable {
             var predicted = 0
             for column in 1..<classes.count where probabilities[row, column] > probabilities[row, predicted] { predicted = column }
             confusion[actual][predicted] += 1
-            entropy -= Foundation.log(max(probabilities[row, actual], 1e-15))
+            entropy -= Glibc.log(max(probabilities[row, actual], 1e-15))
         }
         self.confusion = confusion
         let n = Double(rows)
@@ -77,5 +78,3 @@ public struct MulticlassEvaluation: Equatable, Sendable {
         ])
     }
 }
-
-import Foundation

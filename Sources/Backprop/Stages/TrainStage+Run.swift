@@ -1,5 +1,6 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension TrainStage {
     /// Trains on the training rows (all rows when there is no split) and records the model.

@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// Trains a feed-forward network on the training rows and saves it, with the fitted
 /// preprocessing, as a model file.
