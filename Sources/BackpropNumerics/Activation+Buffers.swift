@@ -8,6 +8,7 @@ extension Activation {
         case .tanh, .leakyRelu: for i in 0..<z.count { a[i] = apply(z[i]) }
         case .relu: for i in 0..<z.count { a[i] = z[i] > 0 ? z[i] : 0 }
         case .identity: for i in 0..<z.count { a[i] = z[i] }
+        case .softmax: preconditionFailure("softmax is applied row by row (softmaxRows)")
         }
     }
 
@@ -22,6 +23,7 @@ extension Activation {
         case .tanh: for i in 0..<delta.count { delta[i] *= 1 - a[i] * a[i] }
         case .relu, .leakyRelu: for i in 0..<delta.count { delta[i] *= derivative(z: z[i], a: a[i]) }
         case .identity: break
+        case .softmax: preconditionFailure("softmax's Jacobian is applied row by row (softmaxBackward)")
         }
     }
 }

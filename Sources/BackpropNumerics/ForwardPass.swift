@@ -28,6 +28,10 @@ public struct ForwardPass: Sendable {
                 }
             }
             // a = f(z)
+            guard layer.activation.isElementwise else {
+                Activation.softmaxRows(preActivations[index], into: &activations[index])
+                continue
+            }
             preActivations[index].values.withUnsafeBufferPointer { z in
                 activations[index].values.withUnsafeMutableBufferPointer { a in layer.activation.apply(z, into: a) }
             }

@@ -83,11 +83,18 @@ public struct Pipeline {
 
     /// Runs every stage in order, then writes the outputs they asked for (atomically, and only
     /// when every stage succeeded).
-    /// - Parameter log: receives the progress lines.
+    /// - Parameters:
+    ///   - log: receives the progress lines.
+    ///   - progress: when given, receives training progress after every epoch.
     /// - Returns: the final context: data, model, losses, metrics, written outputs.
     @discardableResult
-    public func run(log: @escaping @Sendable (String) -> Void = { print($0) }) throws -> PipelineContext {
+    public func run(
+        log: @escaping @Sendable (String) -> Void = { print($0) },
+        progress: (@Sendable (TrainingProgress) -> Void)? = nil
+    ) throws -> PipelineContext {
         var context = PipelineContext(log: log)
+        context.progress = progress
+        context.pipelineName = file.deletingPathExtension().lastPathComponent
         for (index, stage) in stages.enumerated() {
             context.stageIndex = index
             context.stageKind = type(of: stage).kind
