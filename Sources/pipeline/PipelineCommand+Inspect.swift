@@ -65,7 +65,7 @@ enum ModelDescription {
         case .string(let s): return s
         case .number(let n) where n == n.rounded() && abs(n) < 9e15: return String(Int(n))
         case .object(let o): return "{" + o.keys.sorted().map { "\($0): \(text(o[$0]!))" }.joined(separator: ", ") + "}"
-        default: return JSONWriter.serialize(value).trimmingCharacters(in: .whitespacesAndNewlines)
+        default: return String(JSONWriter.serialize(value).dropLast())  // without its closing newline
         }
     }
 }

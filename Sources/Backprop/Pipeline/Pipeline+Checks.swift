@@ -82,7 +82,7 @@ extension IngestStage {
         guard let names = try? CSVReader.parse(Data(firstLine) + Data("\n".utf8), name: path.path, options: headerOnly).rows.first else {
             return [Pipeline.Check(passed: false, message: "\(place): field 'path': \(path.path) has no readable header line")]
         }
-        let header = names.map { ($0 ?? "").trimmingCharacters(in: .whitespaces) }
+        let header = names.map { String(($0 ?? "").trimmingSpaces) }
         var results = [Pipeline.Check]()
         for (field, column) in [("target", target)] + (columns ?? []).map({ ("columns", $0) }) + categorical.map({ ("categorical", $0) })
         where !header.contains(column) {
