@@ -17,10 +17,11 @@ let package = Package(
         // MARK: - C shims (system libraries)
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
 
         // MARK: - Implementation
         .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",
@@ -34,7 +35,7 @@ let package = Package(
         .testTarget(name: "BackpropNumericsTests", dependencies: ["BackpropNumerics"]),
         .testTarget(
             name: "BackpropTests",
-            dependencies: ["Backprop"],
+            dependencies: ["Backprop", "BackpropNumerics"],
             resources: [.copy("Fixtures")]
         ),
     ]

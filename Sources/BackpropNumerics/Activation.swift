@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A layer's elementwise nonlinearity, with its derivative beside it.
 public enum Activation: String, CaseIterable, Codable, Sendable {
@@ -12,6 +12,12 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
     case leakyRelu = "leaky_relu"
     /// z; derivative 1.
     case identity
+    /// e^z_j / Σ_k e^z_k across a row (not elementwise): the forward pass and backpropagation
+    /// call `softmaxRows` and `softmaxBackward` for it; `apply` and `derivative` must not be used.
+    case softmax
+
+    /// Whether the activation is applied elementwise (every case but softmax).
+    public var isElementwise: Bool { self != .softmax }
 
     /// The slope of leaky ReLU for negative inputs.
     public static let leakySlope = 0.01
@@ -21,10 +27,11 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
     public func apply(_ z: Double) -> Double {
         switch self {
         case .sigmoid: return logistic(z)
-        case .tanh: return Foundation.tanh(z)
+        case .tanh: return Glibc.tanh(z)
         case .relu: return z > 0 ? z : 0
         case .leakyRelu: return z > 0 ? z : Activation.leakySlope * z
         case .identity: return z
+        case .softmax: preconditionFailure("softmax is applied row by row (softmaxRows)")
         }
     }
 
@@ -37,6 +44,7 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
         case .relu: return z > 0 ? 1 : 0
         case .leakyRelu: return z > 0 ? 1 : Activation.leakySlope
         case .identity: return 1
+        case .softmax: preconditionFailure("softmax's Jacobian is applied row by row (softmaxBackward)")
         }
     }
 }

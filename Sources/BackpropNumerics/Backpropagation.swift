@@ -40,19 +40,25 @@ public struct Backpropagation: Sendable {
         let batchSize = inputs.rows
         precondition(targets.rows == batchSize && targets.columns == network.outputCount, "target shape")
 
-        // Output error term: (y − t) · f'(z) for MSE; y − t for cross-entropy on a sigmoid output.
+        // Output error term: y − t where the loss pairs with its output activation (cross-entropy
+        // with sigmoid or softmax); otherwise ∂E/∂y through the activation's derivative.
         let output = pass.activations[last], z = pass.preActivations[last]
         let outputActivation = network.layers[last].activation
-        for i in output.values.indices {
-            let difference = output.values[i] - targets.values[i]
-            switch loss {
-            case .meanSquaredError:
-                errorTerms[last].values[i] =
-                    difference * outputActivation.derivative(z: z.values[i], a: output.values[i])
-            case .binaryCrossEntropy:
-                errorTerms[last].values[i] = difference
+        let paired = loss.naturalOutputActivation == outputActivation
+        errorTerms[last].values.withUnsafeMutableBufferPointer { delta in
+            output.values.withUnsafeBufferPointer { y in
+                targets.values.withUnsafeBufferPointer { t in
+                    for i in 0..<delta.count { delta[i] = y[i] - t[i] }
+                    guard !paired else { return }
+                    switch loss {
+                    case .meanSquaredError: break
+                    case .binaryCrossEntropy: for i in 0..<delta.count { delta[i] /= max(y[i] * (1 - y[i]), 1e-15) }
+                    case .crossEntropy: for i in 0..<delta.count { delta[i] = -t[i] / max(y[i], 1e-15) }
+                    }
+                }
             }
         }
+        if !paired { Self.throughActivation(&errorTerms[last], outputActivation, z: z, a: output) }
 
         // Hidden error terms, from the output backwards: (δ_next · W_nextᵀ) · f'(z).
         if last > 0 {
@@ -60,11 +66,9 @@ public struct Backpropagation: Sendable {
                 Matrix.multiply(
                     errorTerms[index + 1], transposed: false, network.layers[index + 1].weights, transposed: true,
                     into: &errorTerms[index])
-                let activation = network.layers[index].activation
-                let a = pass.activations[index], z = pass.preActivations[index]
-                for i in a.values.indices {
-                    errorTerms[index].values[i] *= activation.derivative(z: z.values[i], a: a.values[i])
-                }
+                Self.throughActivation(
+                    &errorTerms[index], network.layers[index].activation,
+                    z: pass.preActivations[index], a: pass.activations[index])
             }
         }
 
@@ -82,6 +86,22 @@ public struct Backpropagation: Sendable {
                     for column in 0..<delta.columns { sums[column] += delta[row, column] }
                 }
                 gradients.bias[index] = sums.map { $0 * scale }
+            }
+        }
+    }
+}
+
+extension Backpropagation {
+    /// Turns ∂E/∂a into ∂E/∂z in place: times f'(z) elementwise, or softmax's Jacobian by rows.
+    @inline(__always)
+    static func throughActivation(_ delta: inout Matrix, _ activation: Activation, z: Matrix, a: Matrix) {
+        guard activation.isElementwise else {
+            Activation.softmaxBackward(&delta, activations: a)
+            return
+        }
+        delta.values.withUnsafeMutableBufferPointer { delta in
+            z.values.withUnsafeBufferPointer { z in
+                a.values.withUnsafeBufferPointer { a in activation.multiplyByDerivative(delta, z: z, a: a) }
             }
         }
     }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A network flattened for predicting one row at a time without allocating: every weight and
 /// bias in one array, the layers run with plain loops into a small stack buffer.
 ///
@@ -17,10 +19,10 @@ public final class CompiledNetwork: @unchecked Sendable {
         var activation: Activation
     }
 
-    /// The activations known to be elementwise. A layer with any other (a kind added later,
-    /// such as one normalizing over the whole layer) makes `init` return nil, so callers fall
-    /// back to `Network.predict` instead of computing something wrong.
-    static let elementwise: Set<String> = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
+    /// The activations `run` knows: the elementwise ones and softmax. A layer with any other (a
+    /// kind added later) makes `init` return nil, so callers fall back to `Network.predict`
+    /// instead of computing something wrong.
+    static let supported: Set<String> = ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"]
 
     /// The layers and the parameters, allocated in `init` and freed in `deinit`.
     private let layers: UnsafeMutableBufferPointer<Layer>
@@ -33,12 +35,12 @@ public final class CompiledNetwork: @unchecked Sendable {
     /// Number of outputs the network gives.
     public let outputCount: Int
 
-    /// Flattens `network`; nil when a layer's activation is not elementwise.
+    /// Flattens `network`; nil when a layer has an activation `run` does not know.
     public init?(_ network: Network) {
         var layers = [Layer]()
         var parameters = [Double]()
         for layer in network.layers {
-            guard Self.elementwise.contains(layer.activation.rawValue) else { return nil }
+            guard Self.supported.contains(layer.activation.rawValue) else { return nil }
             let weights = parameters.count
             parameters.append(contentsOf: layer.weights.values)
             var bias: Int?
@@ -93,6 +95,19 @@ public final class CompiledNetwork: @unchecked Sendable {
                 // The common activation gets its own loop, without a switch per unit.
                 if layer.activation == .sigmoid {
                     for j in 0..<outputs { target[j] = logistic(z(j)) }
+                } else if layer.activation == .softmax {
+                    // As `Activation.softmaxRows`: the largest z subtracted before exp.
+                    var largest = -Double.infinity
+                    for j in 0..<outputs {
+                        target[j] = z(j)
+                        largest = max(largest, target[j])
+                    }
+                    var total = 0.0
+                    for j in 0..<outputs {
+                        target[j] = exp(target[j] - largest)
+                        total += target[j]
+                    }
+                    for j in 0..<outputs { target[j] /= total }
                 } else {
                     let activation = layer.activation
                     for j in 0..<outputs { target[j] = activation.apply(z(j)) }

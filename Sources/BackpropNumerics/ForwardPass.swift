@@ -28,11 +28,12 @@ public struct ForwardPass: Sendable {
                 }
             }
             // a = f(z)
-            let activation = layer.activation
+            guard layer.activation.isElementwise else {
+                Activation.softmaxRows(preActivations[index], into: &activations[index])
+                continue
+            }
             preActivations[index].values.withUnsafeBufferPointer { z in
-                activations[index].values.withUnsafeMutableBufferPointer { a in
-                    for i in 0..<z.count { a[i] = activation.apply(z[i]) }
-                }
+                activations[index].values.withUnsafeMutableBufferPointer { a in layer.activation.apply(z, into: a) }
             }
         }
     }

@@ -73,6 +73,16 @@ public enum Statistics {
 
 /// Matrix products through CBLAS.
 public enum BLAS {
+    /// `y = alpha · op(a) · x + beta · y` for a row-major `rows × columns` matrix `a`.
+    public static func gemv(
+        transpose: Bool, rows: Int, columns: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        x: UnsafePointer<Double>, incx: Int, beta: Double, y: UnsafeMutablePointer<Double>, incy: Int
+    ) {
+        cblas_dgemv(
+            CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns),
+            alpha, a, Int32(lda), x, Int32(incx), beta, y, Int32(incy))
+    }
+
     /// Limits the BLAS library to one thread: the networks here are small, and thread hand-offs
     /// cost more than they save.
     public static func useSingleThread() { openblas_set_num_threads(1) }

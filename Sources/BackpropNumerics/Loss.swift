@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// What training minimises.
 public enum Loss: String, CaseIterable, Codable, Sendable {
@@ -8,6 +8,9 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
     /// Binary cross-entropy −[t·ln y + (1 − t)·ln(1 − y)], for a sigmoid output layer. Its output
     /// error term is y − t, computed without forming ln y, so it stays finite when y saturates.
     case binaryCrossEntropy = "binary_cross_entropy"
+    /// Categorical cross-entropy −Σ_j t_j·ln y_j per row, for a softmax output layer and one-hot
+    /// targets. Its output error term is y − t, again without forming ln y.
+    case crossEntropy = "cross_entropy"
 
     /// The loss of predictions `y` for targets `t` (same shape), averaged over rows.
     public func value(predictions y: Matrix, targets t: Matrix) -> Double {
@@ -26,15 +29,30 @@ public enum Loss: String, CaseIterable, Codable, Sendable {
                 total += Loss.logLoss(probability: y.values[i], target: t.values[i])
             }
             return total / Double(y.rows)
+        case .crossEntropy:
+            for i in y.values.indices where t.values[i] != 0 {
+                total -= t.values[i] * log(max(y.values[i], 1e-15))
+            }
+            return total / Double(y.rows)
+        }
+    }
+
+    /// The output activation whose pairing with this loss gives the error term y − t, or nil
+    /// when there is none (MSE).
+    public var naturalOutputActivation: Activation? {
+        switch self {
+        case .meanSquaredError: return nil
+        case .binaryCrossEntropy: return .sigmoid
+        case .crossEntropy: return .softmax
         }
     }
 
     /// The objective that training minimises and whose gradient `Backpropagation` computes:
-    /// ½·Σ(y − t)² per row for MSE, the summed log-loss per row for cross-entropy, averaged over rows.
+    /// ½·Σ(y − t)² per row for MSE, the summed log-loss per row for both cross-entropies, averaged over rows.
     public func objective(predictions y: Matrix, targets t: Matrix) -> Double {
         switch self {
         case .meanSquaredError: return value(predictions: y, targets: t) * Double(y.columns) / 2
-        case .binaryCrossEntropy: return value(predictions: y, targets: t)
+        case .binaryCrossEntropy, .crossEntropy: return value(predictions: y, targets: t)
         }
     }
 

@@ -75,11 +75,34 @@ extension Matrix {
         a.values.withUnsafeBufferPointer { pa in
             b.values.withUnsafeBufferPointer { pb in
                 result.values.withUnsafeMutableBufferPointer { pc in
-                    BLAS.gemm(
-                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                        alpha: scale, a: pa.baseAddress!, lda: a.columns,
-                        b: pb.baseAddress!, ldb: b.columns,
-                        beta: accumulate ? 1 : 0, c: pc.baseAddress!, ldc: n)
+                    let (pa, pb, pc) = (pa.baseAddress!, pb.baseAddress!, pc.baseAddress!)
+                    // The thin shapes of small networks go to the matching level-2 routine, whose
+                    // per-call cost is a fraction of dgemm's packing of tiny operands.
+                    if n == 1 {
+                        // c = op(a) · b, b a vector (k × 1, or 1 × k when transposed).
+                        BLAS.gemv(transpose: transposeA, rows: a.rows, columns: a.columns, alpha: scale, a: pa, lda: a.columns,
+                                  x: pb, incx: transposeB ? 1 : b.columns, beta: accumulate ? 1 : 0, y: pc, incy: 1)
+                    } else if m == 1 {
+                        // cᵀ = op(b)ᵀ · aᵀ, a a vector (1 × k, or k × 1 when transposed).
+                        BLAS.gemv(transpose: !transposeB, rows: b.rows, columns: b.columns, alpha: scale, a: pb, lda: b.columns,
+                                  x: pa, incx: transposeA ? a.columns : 1, beta: accumulate ? 1 : 0, y: pc, incy: 1)
+                    } else if k == 1 {
+                        // c = a · bᵀ, an outer product of two vectors. Row-major BLAS (dger) runs
+                        // it as one axpy per row, dozens of times slower here than this loop.
+                        let (strideA, strideB) = (transposeA ? 1 : a.columns, transposeB ? b.columns : 1)
+                        for i in 0..<m {
+                            let x = scale * pa[i * strideA]
+                            for j in 0..<n {
+                                let product = x * pb[j * strideB]
+                                pc[i * n + j] = accumulate ? pc[i * n + j] + product : product
+                            }
+                        }
+                    } else {
+                        BLAS.gemm(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            alpha: scale, a: pa, lda: a.columns, b: pb, ldb: b.columns,
+                            beta: accumulate ? 1 : 0, c: pc, ldc: n)
+                    }
                 }
             }
         }

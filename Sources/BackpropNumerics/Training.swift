@@ -8,13 +8,26 @@ public struct TrainingConfiguration: Sendable {
     public var batchSize: Int?
     /// What training minimises.
     public var loss: Loss
+    /// How gradients become updates.
+    public var optimizer: Optimizer
+    /// The L2 penalty λ on the weights (the objective gains λ/2 · Σw²); 0 for none.
+    public var l2: Double
+    /// With validation rows: stop when the validation loss has not improved for this many
+    /// epochs, and keep the weights of the best epoch. nil trains every epoch.
+    public var patience: Int?
 
     /// Creates a configuration.
-    public init(epochs: Int, learningRate: Double, batchSize: Int? = nil, loss: Loss = .meanSquaredError) {
+    public init(
+        epochs: Int, learningRate: Double, batchSize: Int? = nil, loss: Loss = .meanSquaredError,
+        optimizer: Optimizer = .gradientDescent, l2: Double = 0, patience: Int? = nil
+    ) {
         self.epochs = epochs
         self.learningRate = learningRate
         self.batchSize = batchSize
         self.loss = loss
+        self.optimizer = optimizer
+        self.l2 = l2
+        self.patience = patience
     }
 
     /// Whether the training loss is recorded after `epoch` (0-based): every tenth of the run,
@@ -44,7 +57,7 @@ public enum TrainingError: Error, Equatable, Sendable {
     case nonFiniteLoss(epoch: Int)
 }
 
-/// Gradient-descent training of a `Network`, one BLAS product per layer per batch and direction.
+/// Training of a `Network` by backpropagation, one BLAS product per layer per batch and direction.
 public struct Trainer {
     /// The configuration in force.
     public let configuration: TrainingConfiguration
@@ -54,6 +67,7 @@ public struct Trainer {
     public init(configuration: TrainingConfiguration) {
         precondition(configuration.epochs > 0, "at least one epoch")
         precondition(configuration.batchSize.map { $0 > 0 } ?? true, "batch size must be positive")
+        precondition(configuration.patience.map { $0 > 0 } ?? true, "patience must be positive")
         self.configuration = configuration
     }
 
@@ -67,6 +81,26 @@ public struct Trainer {
         _ network: inout Network, inputs: Matrix, targets: Matrix,
         generator: RandomGenerator, onLoss: (EpochLoss) -> Void = { _ in }
     ) throws(TrainingError) -> [EpochLoss] {
+        try train(&network, inputs: inputs, targets: targets, generator: generator) { record in
+            onLoss(EpochLoss(epoch: record.epoch, loss: record.loss))
+        }.losses
+    }
+
+    /// Trains `network`, recording losses, validation losses and per-layer gradient norms.
+    /// - Parameters:
+    ///   - validation: held-out rows whose loss is recorded beside the training loss and, with
+    ///     `configuration.patience`, stops training early (the best epoch's weights are kept).
+    ///   - generator: shuffles the rows each epoch for mini-batches; full-batch training draws nothing.
+    ///   - onEpoch: called after every epoch with the number of epochs done (for progress display).
+    ///   - onRecord: called with each record, as training goes.
+    /// - Returns: the history of the run.
+    /// - Throws: `TrainingError.nonFiniteLoss` when the loss stops being finite.
+    public func train(
+        _ network: inout Network, inputs: Matrix, targets: Matrix,
+        validation: (inputs: Matrix, targets: Matrix)? = nil,
+        generator: RandomGenerator, onEpoch: ((Int) -> Void)? = nil,
+        onRecord: (EpochRecord) -> Void
+    ) throws(TrainingError) -> TrainingHistory {
         let rowCount = inputs.rows
         precondition(rowCount > 0 && targets.rows == rowCount, "one target row per input row")
         let batchSize = min(configuration.batchSize ?? rowCount, rowCount)
@@ -75,12 +109,17 @@ public struct Trainer {
         var lastPass = ForwardPass(network: network, batchSize: rowCount - (rowCount / batchSize) * batchSize)
         var lastBackward = Backpropagation(network: network, batchSize: lastPass.batchSize)
         var evaluation = ForwardPass(network: network, batchSize: rowCount)
-        var history = [EpochLoss]()
         let fullBatch = batchSize == rowCount
+        // Gradient norms are measured on all training rows, only at the recorded epochs.
+        var diagnostics = fullBatch ? backward : Backpropagation(network: network, batchSize: rowCount)
+        var validationPass = validation.map { ForwardPass(network: network, batchSize: $0.inputs.rows) }
+        var optimizer = OptimizerState(configuration.optimizer, network: network)
+        var history = TrainingHistory()
+        var best: (loss: Double, epoch: Int, network: Network)?
 
         for epoch in 0..<configuration.epochs {
             if fullBatch {
-                step(&network, &pass, &backward, inputs: inputs, targets: targets)
+                step(&network, &pass, &backward, &optimizer, inputs: inputs, targets: targets)
             } else {
                 let order = generator.shuffled(Array(0..<rowCount))
                 var start = 0
@@ -88,47 +127,66 @@ public struct Trainer {
                     let rows = Array(order[start..<min(start + batchSize, rowCount)])
                     let (x, t) = (inputs.rows(at: rows), targets.rows(at: rows))
                     if rows.count == batchSize {
-                        step(&network, &pass, &backward, inputs: x, targets: t)
+                        step(&network, &pass, &backward, &optimizer, inputs: x, targets: t)
                     } else {
-                        step(&network, &lastPass, &lastBackward, inputs: x, targets: t)
+                        step(&network, &lastPass, &lastBackward, &optimizer, inputs: x, targets: t)
                     }
                     start += batchSize
                 }
             }
-            let recorded = configuration.recordsLoss(after: epoch)
+            history.epochsRun = epoch + 1
+
+            var validationLoss: Double?
+            if let validation, validationPass != nil {
+                validationPass!.run(network, inputs: validation.inputs)
+                let loss = configuration.loss.value(predictions: validationPass!.activations.last!, targets: validation.targets)
+                guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
+                validationLoss = loss
+            }
+            var stopping = false
+            if let validationLoss, let patience = configuration.patience {
+                if best == nil || validationLoss < best!.loss {
+                    best = (validationLoss, epoch, network)
+                } else if epoch - best!.epoch >= patience {
+                    stopping = true
+                }
+            }
+
+            let recorded = configuration.recordsLoss(after: epoch) || stopping
             if recorded || epoch == configuration.epochs - 1 || !network.isFinite {
                 evaluation.run(network, inputs: inputs)
                 let loss = configuration.loss.value(predictions: evaluation.activations.last!, targets: targets)
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
                 if recorded {
-                    let record = EpochLoss(epoch: epoch, loss: loss)
-                    history.append(record)
-                    onLoss(record)
+                    diagnostics.run(network, pass: evaluation, inputs: inputs, targets: targets, loss: configuration.loss)
+                    let record = EpochRecord(
+                        epoch: epoch, loss: loss, validationLoss: validationLoss,
+                        gradientNorms: diagnostics.gradients.weightNorms)
+                    history.records.append(record)
+                    onRecord(record)
                 }
             }
+            onEpoch?(epoch + 1)
+            if stopping {
+                history.stoppedEarly = true
+                break
+            }
+        }
+        if let best {
+            network = best.network
+            history.bestEpoch = best.epoch
         }
         return history
     }
 
-    /// One update: forward, backward, then w ← w − rate · ∂E/∂w.
+    /// One update: forward, backward, then the optimizer's step.
     private func step(
         _ network: inout Network, _ pass: inout ForwardPass, _ backward: inout Backpropagation,
-        inputs: Matrix, targets: Matrix
+        _ optimizer: inout OptimizerState, inputs: Matrix, targets: Matrix
     ) {
         pass.run(network, inputs: inputs)
         backward.run(network, pass: pass, inputs: inputs, targets: targets, loss: configuration.loss)
-        let rate = configuration.learningRate
-        let gradients = backward.gradients
-        for index in network.layers.indices {
-            network.layers[index].weights.values.withUnsafeMutableBufferPointer { w in
-                gradients.weights[index].values.withUnsafeBufferPointer { g in
-                    for i in 0..<w.count { w[i] -= rate * g[i] }
-                }
-            }
-            if let biasGradient = gradients.bias[index] {
-                for i in biasGradient.indices { network.layers[index].bias![i] -= rate * biasGradient[i] }
-            }
-        }
+        optimizer.update(&network, gradients: backward.gradients, learningRate: configuration.learningRate, l2: configuration.l2)
     }
 }
 

@@ -25,11 +25,13 @@ private struct DoubleColumnTransform: FittedTransform {
 final class ModelPredictorTests: XCTestCase {
     /// A seeded model: inputs a (numeric), rank (categorical 1…4), b (numeric), with
     /// standardize(a), min_max(b), one_hot(rank), and a 6-5-4-3 network with biases.
-    func makeModel(extra: [any FittedTransform] = [], categories: [String] = ["1", "2", "3", "4"]) -> TrainedModel {
+    func makeModel(
+        extra: [any FittedTransform] = [], categories: [String] = ["1", "2", "3", "4"], output: Activation = .sigmoid
+    ) -> TrainedModel {
         let generator = RandomGenerator(seed: 7)
         let features = ["a"] + categories.map { "rank_\($0)" } + ["b"]
         var network = Network(
-            sizes: [features.count, 5, 4, 3], activations: [.tanh, .relu, .sigmoid], bias: true,
+            sizes: [features.count, 5, 4, 3], activations: [.tanh, .relu, output], bias: true,
             initialization: [.normal, .normal, .normal], generator: generator)
         for l in network.layers.indices {
             network.layers[l].bias = (0..<network.layers[l].outputCount).map { _ in generator.gaussian(standardDeviation: 0.5) }
@@ -86,6 +88,16 @@ final class ModelPredictorTests: XCTestCase {
         assertClose(fast, try generic(model, raw: raw))
         // Not trivially constant: the rows give different outputs.
         XCTAssertGreaterThan(Set(fast).count, 100)
+    }
+
+    func testSoftmaxOutputsMatchTheGenericPath() throws {
+        let model = makeModel(output: .softmax)
+        let predictor = ModelPredictor(model: model)
+        XCTAssertTrue(predictor.isCompiled)
+        let raw = randomRows(200, codes: [1, 2, 3, 4])
+        let fast = try predict(predictor, raw: raw)
+        assertClose(fast, try generic(model, raw: raw))
+        for row in 0..<200 { XCTAssertEqual(fast[(row * 3)..<(row * 3 + 3)].reduce(0, +), 1, accuracy: 1e-12) }
     }
 
     func testSingleRowsEqualTheBatch() throws {

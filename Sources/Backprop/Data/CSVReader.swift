@@ -1,6 +1,6 @@
 // The only file that imports libcsv: streaming parse through its field and record callbacks.
 import CCSV
-import Foundation
+import FoundationEssentials
 
 /// Reads CSV files strictly with libcsv.
 public enum CSVReader {
@@ -58,7 +58,8 @@ public enum CSVReader {
         let header: [String]
         if options.header {
             header = records.removeFirst().enumerated().map { index, field in
-                (field ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "column\(index + 1)" : field!.trimmingCharacters(in: .whitespaces)
+                let name = String((field ?? "").trimmingSpaces)
+                return name.isEmpty ? "column\(index + 1)" : name
             }
             lines.removeFirst()
             if let duplicate = Dictionary(grouping: header, by: { $0 }).first(where: { $0.value.count > 1 })?.key {

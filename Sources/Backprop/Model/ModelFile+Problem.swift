@@ -15,7 +15,7 @@ extension ModelFile {
     /// Classifies bytes that `decode` refused.
     public static func problem(with data: Data) -> Problem {
         if isTruncatedJSON(data) { return .truncated }
-        if case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: data),
+        if case .object(let top)? = try? JSONParser.parse(data),
            case .string(format)? = top["format"], case .number(let fileVersion)? = top["version"],
            fileVersion != Double(version) {
             return .wrongVersion

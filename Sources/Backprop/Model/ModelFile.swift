@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// The model file: one self-describing JSON document holding a `TrainedModel`.
 ///
@@ -58,8 +58,8 @@ public enum ModelFile {
     /// - Throws: `BackpropError` (`.model`) saying what is missing, malformed or of another version.
     public static func decode(_ data: Data, registry: StageRegistry = .standard) throws -> TrainedModel {
         func fail(_ message: String) -> BackpropError { BackpropError(.model, message) }
-        guard case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-            throw fail(isTruncatedJSON(data) ? "truncated: the file ends before its JSON is complete" : "not a model file (not a JSON object; corrupt?)")
+        guard case .object(let top)? = try? JSONParser.parse(data) else {
+            throw fail(isTruncatedJSON(data) ? "truncated or corrupt: the JSON ends before it is complete" : "not a model file (not a JSON object; corrupt)")
         }
         guard case .string(format)? = top["format"] else { throw fail("not a model file (no \"format\": \"\(format)\")") }
         guard case .number(let fileVersion)? = top["version"] else { throw fail("no format version") }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A pipeline read from a JSON file: its stages, configured and validated, ready to run.
 public struct Pipeline {
@@ -25,9 +25,9 @@ public struct Pipeline {
         let name = file.relativePath
         let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONValue.self, from: data)
+            document = try JSONParser.parse(data)
         } catch {
-            throw BackpropError(.pipeline, "\(name): not valid JSON (\(Pipeline.describe(error)))")
+            throw BackpropError(.pipeline, "\(name): not valid JSON: \(error)")
         }
         guard case .object(let top) = document else {
             throw BackpropError(.pipeline, "\(name): expected a JSON object with a 'stages' array, got \(document.typeDescription)")
@@ -56,9 +56,9 @@ public struct Pipeline {
             guard case .string(let kind)? = fields["stage"] else {
                 throw BackpropError(.pipeline, "\(name): stage \(index + 1): missing the 'stage' field naming its kind")
             }
-            guard let type = registry.stage(kind: kind) else {
+            guard let type = registry.resolveStage(kind: kind) else {
                 let known = registry.stageTypes.map { $0.kind }.joined(separator: ", ")
-                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known))")
+                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known); or put \(PluginSearchPath.libraryName(forKind: kind)) on BACKPROP_PLUGIN_PATH)")
             }
             var parameters = StageParameters(
                 index: index, kind: kind, fields: fields, pipelineFile: file,
@@ -81,21 +81,20 @@ public struct Pipeline {
         return (z ^ (z >> 31)) & ((1 << 52) - 1)
     }
 
-    private static func describe(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return "\(error)"
-    }
-
     /// Runs every stage in order, then writes the outputs they asked for (atomically, and only
     /// when every stage succeeded).
-    /// - Parameter log: receives the progress lines.
+    /// - Parameters:
+    ///   - log: receives the progress lines.
+    ///   - progress: when given, receives training progress after every epoch.
     /// - Returns: the final context: data, model, losses, metrics, written outputs.
     @discardableResult
-    public func run(log: @escaping @Sendable (String) -> Void = { print($0) }) throws -> PipelineContext {
+    public func run(
+        log: @escaping @Sendable (String) -> Void = { print($0) },
+        progress: (@Sendable (TrainingProgress) -> Void)? = nil
+    ) throws -> PipelineContext {
         var context = PipelineContext(log: log)
+        context.progress = progress
+        context.pipelineName = file.deletingPathExtension().lastPathComponent
         for (index, stage) in stages.enumerated() {
             context.stageIndex = index
             context.stageKind = type(of: stage).kind

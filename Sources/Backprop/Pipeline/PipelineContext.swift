@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// The train/test partition of a dataset, as row positions.
 public struct DataSplit: Equatable, Sendable {
@@ -54,6 +54,14 @@ public struct PipelineContext {
     public var trainingLosses: [EpochLoss] = []
     /// The metrics of the last evaluate stage.
     public var evaluation: Evaluation?
+    /// The full record of the last training run: losses, validation losses, gradient norms.
+    public var trainingHistory: TrainingHistory?
+    /// The metrics of the last evaluate stage when the model predicts several classes.
+    public var multiclassEvaluation: MulticlassEvaluation?
+    /// The pipeline's name (its file name without extension), for titles.
+    public var pipelineName = ""
+    /// Receives training progress after every epoch, when set (the CLI's progress bar).
+    public var progress: (@Sendable (TrainingProgress) -> Void)?
     /// Files to write when the run succeeds.
     public var outputs: [PendingOutput] = []
     /// Where stages print progress lines.

@@ -3,6 +3,8 @@
 /// The contract: `init(parameters:)` reads and checks every parameter (and nothing else: no I/O,
 /// no data), so that a whole pipeline is validated before any stage runs; `run` does the work.
 /// Register a stage with `StageRegistry.register(_:)` to make its kind usable in pipeline files.
+/// docs/stages.md describes the contract with a worked example; preprocessing stages should pass
+/// `StageConformance.check`.
 public protocol PipelineStage {
     /// The kind name used in pipeline files (`"stage": "normalize"`).
     static var kind: String { get }
@@ -57,6 +59,11 @@ extension TransformStage {
     }
 }
 
+extension FittedTransform {
+    /// The same columns, in the same order: what a transform that rescales values gives.
+    public func outputColumns(from input: [String]) -> [String] { input }
+}
+
 /// The state a preprocessing stage learned, able to transform any rows and to be saved in, and
 /// restored from, a model file.
 public protocol FittedTransform: Sendable {
@@ -66,6 +73,10 @@ public protocol FittedTransform: Sendable {
     /// Transforms every row of `data`.
     /// - Throws: `BackpropError` (`.data`) for rows the transform cannot take (an unknown category).
     func apply(to data: Dataset) throws -> Dataset
+
+    /// The feature columns that `apply` gives for data with feature columns `input`; the
+    /// conformance check holds `apply` to it. The default: the same columns (a rescaling).
+    func outputColumns(from input: [String]) -> [String]
 
     /// The fitted parameters, as a JSON object (saved in the model beside `kind`).
     var state: [String: JSONValue] { get }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A stage's JSON parameters, read field by field with checks that name the stage and field.
 ///
@@ -35,6 +35,14 @@ public struct StageParameters {
     public mutating func value(_ field: String) -> JSONValue? {
         read.insert(field)
         return fields[field]
+    }
+
+    /// Every field but `stage` that no one has read yet, marking them as read: for stages that
+    /// hand their fields on as a whole (plugin stages found on `BACKPROP_PLUGIN_PATH`).
+    public mutating func remainingFields() -> [String: JSONValue] {
+        let rest = fields.filter { !read.contains($0.key) }
+        read.formUnion(rest.keys)
+        return rest
     }
 
     /// Whether the stage object has `field`.

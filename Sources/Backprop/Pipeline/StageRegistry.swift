@@ -15,9 +15,11 @@ public struct StageRegistry {
         registry.register(SplitStage.self)
         registry.register(TrainStage.self)
         registry.register(EvaluateStage.self)
+        registry.register(PluginStage.self)
         registry.register(StandardizeTransform.self)
         registry.register(MinMaxTransform.self)
         registry.register(OneHotTransform.self)
+        registry.register(PluginTransform.self)
         return registry
     }
 
@@ -33,6 +35,14 @@ public struct StageRegistry {
 
     /// The stage registered under `kind`.
     public func stage(kind: String) -> (any PipelineStage.Type)? { stages[kind] }
+
+    /// The stage for `kind` in a pipeline: the registered one, else a plugin stage when
+    /// `lib<kind>.so` lies on `search` (`BACKPROP_PLUGIN_PATH`).
+    public func resolveStage(kind: String, search: PluginSearchPath = .environment) -> (any PipelineStage.Type)? {
+        if let stage = stages[kind] { return stage }
+        guard stages[PluginStage.kind] != nil, search.find(PluginSearchPath.libraryName(forKind: kind)) != nil else { return nil }
+        return PluginStage.self
+    }
 
     /// The transform registered under `kind`.
     public func transform(kind: String) -> (any FittedTransform.Type)? { transforms[kind] }

@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// Metrics of a binary classifier on the test rows.
 public struct Evaluation: Equatable, Sendable {
@@ -19,6 +19,14 @@ public struct Evaluation: Equatable, Sendable {
     public var truePositives: Int, falsePositives: Int, trueNegatives: Int, falseNegatives: Int
     /// The predicted probabilities, one per test row.
     public var probabilities: [Double]
+    /// TP / (TP + FP); nil when nothing was predicted positive.
+    public var precision: Double?
+    /// TP / (TP + FN); nil when there are no positives.
+    public var recall: Double?
+    /// The harmonic mean of precision and recall; nil when either is nil or both are 0.
+    public var f1: Double?
+    /// The ROC curve of the probabilities and its area.
+    public var roc: ROCCurve
 
     /// Computes the metrics.
     /// - Parameters:
@@ -48,6 +56,12 @@ public struct Evaluation: Equatable, Sendable {
         baselineAccuracy = Double(targets.filter { Int($0) == majorityClass }.count) / n
         meanSquaredError = squared / n
         logLoss = log / n
+        precision = tp + fp > 0 ? Double(tp) / Double(tp + fp) : nil
+        recall = tp + fn > 0 ? Double(tp) / Double(tp + fn) : nil
+        if let precision, let recall, precision + recall > 0 {
+            f1 = 2 * precision * recall / (precision + recall)
+        }
+        roc = ROCCurve(scores: probabilities, targets: targets)
     }
 
     /// The metrics as the JSON report.
@@ -61,6 +75,11 @@ public struct Evaluation: Equatable, Sendable {
             "majority_class": count(majorityClass),
             "mean_squared_error": number(meanSquaredError),
             "log_loss": number(logLoss),
+            "precision": precision.map(number) ?? .null,
+            "recall": recall.map(number) ?? .null,
+            "f1": f1.map(number) ?? .null,
+            "roc_auc": roc.area.map(number) ?? .null,
+            "roc_curve": .array(roc.points.map { .array([number($0.falsePositiveRate), number($0.truePositiveRate)]) }),
             "confusion_matrix": .object([
                 "true_positives": count(truePositives), "false_positives": count(falsePositives),
                 "true_negatives": count(trueNegatives), "false_negatives": count(falseNegatives),
@@ -69,23 +88,27 @@ public struct Evaluation: Equatable, Sendable {
     }
 }
 
-/// Scores the trained model on the test rows: accuracy at 0.5 beside the majority-class
-/// baseline, mean squared error, log-loss and the confusion matrix; printed and saved as JSON.
+/// Scores the trained model on the test rows: accuracy beside the majority-class baseline,
+/// precision, recall, F1, ROC AUC (or per-class metrics for a softmax model), the confusion
+/// matrix; printed, saved as JSON and drawn as SVG.
 public struct EvaluateStage: PipelineStage {
     /// `"evaluate"`.
     public static let kind = "evaluate"
     /// One line for help output.
-    public static let summary = "score the model on the test rows and write a metrics report"
+    public static let summary = "score the model on the test rows; write a metrics report and an SVG picture"
     /// The parameters.
     public static let parameterHelp = [
-        ParameterHelp("report", "where to write the metrics as JSON, relative to the pipeline file (default: not written)"),
+        ParameterHelp("report", "where to write the metrics and training history as JSON, relative to the pipeline file (default: not written)"),
+        ParameterHelp("plot", "where to write an SVG of the loss curves, per-layer gradient norms and ROC curve (default: not written)"),
     ]
 
     let reportURL: URL?
+    let plotURL: URL?
 
     /// Reads the parameters.
     public init(parameters p: inout StageParameters) throws {
         reportURL = try p.optionalPath("report")
+        plotURL = try p.optionalPath("plot")
     }
 
     /// Evaluates the model.
@@ -93,15 +116,37 @@ public struct EvaluateStage: PipelineStage {
         let data = try context.requireData()
         guard let model = context.model else { throw context.error(.pipeline, "no trained model yet; put a train stage before it") }
         guard let split = context.split else { throw context.error(.pipeline, "no test rows; put a split stage before train") }
-        let targets: [Double]
-        let probabilities: [Double]
+        let targets: [Double], trainTargets: [Double]
+        let outputs: Matrix
         do {
             targets = try data.targetMatrix(rows: split.test).values
-            probabilities = model.network.predict(try data.featureMatrix(rows: split.test)).values
+            trainTargets = try data.targetMatrix(rows: split.train).values
+            outputs = model.network.predict(try data.featureMatrix(rows: split.test))
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
-        let trainTargets = try data.targetMatrix(rows: split.train).values
+        let test: JSONValue
+        if outputs.columns > 1 {
+            test = try evaluateClasses(outputs, targets: targets, trainTargets: trainTargets, model: model, context: &context)
+        } else {
+            test = try evaluateBinary(outputs.values, targets: targets, trainTargets: trainTargets, context: &context)
+        }
+        if let reportURL {
+            var report: [String: JSONValue] = ["format": .string("backprop-report"), "version": .number(1)]
+            report["test"] = test
+            report["training_losses"] = .array(context.trainingLosses.map(\.json))
+            if let history = context.trainingHistory { report["training"] = history.json }
+            context.outputs.append(PendingOutput(label: "Report", url: reportURL, data: Data(JSONWriter.serialize(.object(report)).utf8)))
+        }
+        if let plotURL {
+            let title = "\(model.target): \(context.pipelineName)"
+            let svg = SVGReport.render(title: title, history: context.trainingHistory, evaluation: context.evaluation)
+            context.outputs.append(PendingOutput(label: "Plot", url: plotURL, data: Data(svg.utf8)))
+        }
+    }
+
+    private func evaluateBinary(_ probabilities: [Double], targets: [Double], trainTargets: [Double], context: inout PipelineContext) throws -> JSONValue {
+        let data = try context.requireData()
         for value in targets + trainTargets where value != 0 && value != 1 {
             throw context.error(.data, "target '\(data.target.name)' has the value \(value); accuracy needs 0/1 classes")
         }
@@ -109,16 +154,36 @@ public struct EvaluateStage: PipelineStage {
         let majority = positives * 2 > trainTargets.count ? 1 : 0
         let evaluation = Evaluation(probabilities: probabilities, targets: targets, majorityClass: majority)
         context.evaluation = evaluation
-        context.log(String(format: "Prediction accuracy: %.3f", evaluation.accuracy))
-        context.log(String(format: "Majority-class baseline: %.3f (always predicting %d)", evaluation.baselineAccuracy, majority))
-        context.log(String(format: "Test MSE: %.6f  log-loss: %.6f  confusion [TP FP; FN TN]: [%d %d; %d %d]",
+        context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
+        context.log(cFormat("Majority-class baseline: %.3f (always predicting %d)", evaluation.baselineAccuracy, majority))
+        context.log(cFormat("Test MSE: %.6f  log-loss: %.6f  confusion [TP FP; FN TN]: [%d %d; %d %d]",
             evaluation.meanSquaredError, evaluation.logLoss, evaluation.truePositives, evaluation.falsePositives,
             evaluation.falseNegatives, evaluation.trueNegatives))
-        if let reportURL {
-            var report: [String: JSONValue] = ["format": .string("backprop-report"), "version": .number(1)]
-            report["test"] = evaluation.json
-            report["training_losses"] = .array(context.trainingLosses.map(\.json))
-            context.outputs.append(PendingOutput(label: "Report", url: reportURL, data: Data(JSONWriter.serialize(.object(report)).utf8)))
+        func text(_ x: Double?) -> String { x.map { cFormat("%.3f", $0) } ?? "n/a" }
+        context.log("Precision: \(text(evaluation.precision))  recall: \(text(evaluation.recall))  F1: \(text(evaluation.f1))  ROC AUC: \(text(evaluation.roc.area))")
+        return evaluation.json
+    }
+
+    private func evaluateClasses(_ probabilities: Matrix, targets: [Double], trainTargets: [Double], model: TrainedModel, context: inout PipelineContext) throws -> JSONValue {
+        let data = try context.requireData()
+        guard case .array(let codes)? = model.training["classes"] else {
+            throw context.error(.model, "the model has \(probabilities.columns) outputs but no class list")
         }
+        let classes = codes.compactMap { if case .number(let n) = $0 { return n } else { return nil } }
+        guard classes.count == probabilities.columns else { throw context.error(.model, "the model's class list does not match its outputs") }
+        for value in targets where !classes.contains(value) {
+            throw context.error(.data, "target '\(data.target.name)' has the value \(value), not one of the trained classes")
+        }
+        let counts = classes.map { c in trainTargets.filter { $0 == c }.count }
+        let majority = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        let evaluation = MulticlassEvaluation(probabilities: probabilities, targets: targets, classes: classes, majorityClass: majority)
+        context.multiclassEvaluation = evaluation
+        let name = { (c: Double) in JSONWriter.number(c) }
+        context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
+        context.log(cFormat("Majority-class baseline: %.3f (always predicting ", evaluation.baselineAccuracy) + name(classes[majority]) + ")")
+        context.log(cFormat("Test cross-entropy: %.6f  macro F1: ", evaluation.crossEntropy) + (evaluation.macroF1.map { cFormat("%.3f", $0) } ?? "n/a"))
+        context.log("Confusion (rows actual, columns predicted; classes \(classes.map(name).joined(separator: ", "))): "
+            + evaluation.confusion.map { $0.map(String.init).joined(separator: " ") }.joined(separator: "; "))
+        return evaluation.json
     }
 }

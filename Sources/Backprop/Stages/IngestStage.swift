@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads a CSV file (strictly, through libcsv) into the pipeline's dataset.
 public struct IngestStage: PipelineStage {
@@ -85,7 +85,7 @@ public struct IngestStage: PipelineStage {
         func values(_ index: Int) throws -> ColumnValues {
             let name = table.header[index]
             if categorical.contains(name) && index != targetIndex {
-                return .categorical(keep.map { table.rows[$0][index]!.trimmingCharacters(in: .whitespaces) })
+                return .categorical(keep.map { String(table.rows[$0][index]!.trimmingSpaces) })
             }
             return .numeric(try keep.map { row in
                 let text = table.rows[row][index]!
@@ -106,13 +106,13 @@ public struct IngestStage: PipelineStage {
     /// Whether a field counts as missing: empty, blank, or `NA`.
     static func isMissing(_ field: String?) -> Bool {
         guard let field else { return true }
-        let trimmed = field.trimmingCharacters(in: .whitespaces)
+        let trimmed = field.trimmingSpaces
         return trimmed.isEmpty || trimmed == "NA"
     }
 
     /// A finite decimal number, or nil (so "nan", "inf" and "1e999" are not numbers here).
     static func number(_ text: String) -> Double? {
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else { return nil }
+        guard let value = Double(text.trimmingSpaces), value.isFinite else { return nil }
         return value
     }
 }

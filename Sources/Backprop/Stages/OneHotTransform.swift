@@ -38,6 +38,11 @@ public struct OneHotTransform: FittedTransform, Equatable {
     /// The names of the columns it makes.
     public var outputNames: [String] { categories.map { "\(column)_\($0)" } }
 
+    /// The input columns with `column` replaced, in place, by one column per category.
+    public func outputColumns(from input: [String]) -> [String] {
+        input.flatMap { $0 == column ? outputNames : [$0] }
+    }
+
     /// Encodes the column.
     /// - Throws: `.data` for a value that is not one of the fitted categories.
     public func apply(to data: Dataset) throws -> Dataset {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes files so that readers see either the old content or the whole new content, never part.
 public enum AtomicFile {
@@ -19,7 +20,7 @@ public enum AtomicFile {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw BackpropError(.output, "cannot write \(url.path): \(error.localizedDescription)")
+            throw BackpropError(.output, "cannot write \(url.path): \(error)")
         }
     }
 }

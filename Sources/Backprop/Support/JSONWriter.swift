@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes `JSONValue`s as stable, readable JSON: the same value always gives the same bytes.
 /// Object keys come in a fixed order (`format` and `version` first, then the rest sorted),
@@ -64,7 +64,7 @@ public enum JSONWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            case let c where c.value < 0x20: out += cFormat("\\u%04x", c.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Backprop
+import FoundationEssentials
+import Glibc
+
+extension PipelineCommand {
+    /// `pipeline run FILE`: a progress bar on a terminal, plain lines otherwise, or JSON.
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            abstract: "Run a pipeline file.",
+            discussion: """
+                On a terminal, training shows a progress bar (epoch, loss, time left) above the log \
+                lines; when the output is not a terminal, only the plain lines are printed. \
+                --json prints one JSON document at the end instead (losses, gradient norms, metrics, \
+                outputs); errors still go to standard error, with a JSON error on standard output.
+                """)
+
+        @Argument(help: "The pipeline JSON file.")
+        var file: String
+
+        @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+        var quiet = false
+
+        @Flag(help: "Print one JSON document with the run's results instead of log lines.")
+        var json = false
+
+        func run() throws {
+            try reportingErrors(json: json) {
+                let pipeline = try Pipeline(contentsOf: URL(fileURLWithPath: file))
+                if json {
+                    let context = try pipeline.run(log: { _ in })
+                    print(RunSummary.json(context, pipeline: file), terminator: "")
+                    return
+                }
+                if quiet {
+                    try pipeline.run(log: { _ in })
+                    return
+                }
+                guard isatty(STDOUT_FILENO) == 1 else {
+                    try pipeline.run(log: { print($0) })
+                    return
+                }
+                let bar = ProgressBar()
+                defer { bar.finish() }
+                try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) })
+            }
+        }
+    }
+}
+
+/// The `--json` document of a run.
+enum RunSummary {
+    static func json(_ context: PipelineContext, pipeline: String) -> String {
+        var document: [String: JSONValue] = [
+            "format": .string("backprop-run"), "version": .number(1), "pipeline": .string(pipeline),
+            "outputs": .array(context.outputs.map { .object(["label": .string($0.label), "path": .string($0.url.path)]) }),
+        ]
+        if let history = context.trainingHistory { document["training"] = history.json }
+        if let evaluation = context.evaluation { document["test"] = evaluation.json }
+        if let evaluation = context.multiclassEvaluation { document["test"] = evaluation.json }
+        return JSONWriter.serialize(.object(document))
+    }
+}

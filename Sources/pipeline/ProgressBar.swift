@@ -1,0 +1,67 @@
+import Backprop
+import FoundationEssentials
+import Glibc
+
+/// A one-line progress bar on a terminal: `[#####-----] epoch 450/900  loss 0.2254  1.2 s left`.
+/// Log lines are printed above it. Redraws at most every 50 ms. Training calls it on the one
+/// thread that runs the pipeline, so it needs no lock.
+final class ProgressBar: @unchecked Sendable {
+    private var start = Date()
+    private var lastDraw = Date.distantPast
+    private var lastLoss: String?
+    private var shown = false
+    private var current: TrainingProgress?
+
+    /// Prints `line` above the bar, remembering the last training loss it reports.
+    func log(_ line: String) {
+                clear()
+        print(line)
+        if line.hasPrefix("Train loss: ") {
+            lastLoss = line.dropFirst("Train loss: ".count).split(separator: " ").first.map(String.init)
+        }
+        if let current, current.epoch < current.epochs { draw(current) }
+        fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
+    }
+
+    /// Moves the bar to `progress`.
+    func update(_ progress: TrainingProgress) {
+                if progress.epoch == 1 || current.map({ $0.epochs != progress.epochs || progress.epoch < $0.epoch }) ?? true {
+            start = Date()
+            lastLoss = nil
+        }
+        current = progress
+        let now = Date()
+        if progress.epoch == progress.epochs {
+            clear()
+        } else if now.timeIntervalSince(lastDraw) >= 0.05 {
+            draw(progress)
+            lastDraw = now
+        }
+        fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
+    }
+
+    /// Removes the bar.
+    func finish() {
+                clear()
+        fflush(nil)  // all streams: `stdout` is not concurrency-safe to name in Swift 6
+    }
+
+    private func clear() {
+        if shown { print("\r\u{1B}[2K", terminator: "") }
+        shown = false
+    }
+
+    private func draw(_ progress: TrainingProgress) {
+        let width = 30
+        let share = Double(progress.epoch) / Double(max(progress.epochs, 1))
+        let filled = Int(share * Double(width))
+        let elapsed = Date().timeIntervalSince(start)
+        let left = share > 0 ? elapsed / share - elapsed : 0
+        var text = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+        text += " epoch \(progress.epoch)/\(progress.epochs)"
+        if let lastLoss { text += "  loss \(lastLoss.prefix(8))" }
+        text += cFormat("  %.1f s left", left)
+        print("\r\u{1B}[2K" + text, terminator: "")
+        shown = true
+    }
+}

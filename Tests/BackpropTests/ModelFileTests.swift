@@ -1,0 +1,79 @@
+import Backprop
+import BackpropNumerics
+import FoundationEssentials
+import XCTest
+
+/// The model file holds everything prediction needs, reads back exactly, and refuses what it
+/// cannot trust.
+final class ModelFileTests: XCTestCase {
+    private func trainedModel() throws -> (TrainedModel, Dataset) {
+        let folder = temporaryFolder(self)
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("pipelines/admissions.json"), encoding: .utf8)
+            .replacingOccurrences(of: "../data/", with: repositoryRoot.path + "/data/")
+            .replacingOccurrences(of: "\"epochs\": 900", with: "\"epochs\": 50")
+            .replacingOccurrences(of: "../out/", with: folder.path + "/")
+        let context = try runPipeline(text, in: folder).get()
+        return (try XCTUnwrap(context.model), try XCTUnwrap(context.data))
+    }
+
+    func testRoundTripGivesIdenticalPredictionsFromRawRows() throws {
+        let (model, _) = try trainedModel()
+        let restored = try ModelFile.decode(ModelFile.encode(model))
+        XCTAssertEqual(restored.network, model.network)
+        XCTAssertEqual(restored.features, ["gre", "gpa", "rank_1", "rank_2", "rank_3", "rank_4"])
+        XCTAssertEqual(restored.inputs, [ModelInput(name: "gre", categorical: false), ModelInput(name: "gpa", categorical: false),
+                                         ModelInput(name: "rank", categorical: true)])
+        let raw = Dataset(source: "raw", features: [
+            Column(name: "gre", values: .numeric([700, 380])),
+            Column(name: "gpa", values: .numeric([3.8, 2.9])),
+            Column(name: "rank", values: .categorical(["2", "4"])),
+        ], target: Column(name: "admit", values: .numeric([0, 0])), rowIDs: [0, 1])
+        XCTAssertEqual(try restored.predict(raw: raw), try model.predict(raw: raw))
+        // The raw path equals the network on hand-preprocessed values.
+        let standardize = model.preprocessing.compactMap { $0 as? StandardizeTransform }
+        let gre = (700 - standardize[0].mean) / standardize[0].standardDeviation
+        let gpa = (3.8 - standardize[1].mean) / standardize[1].standardDeviation
+        let byHand = model.network.predict(Matrix(rows: 1, columns: 6, values: [gre, gpa, 0, 1, 0, 0]))
+        XCTAssertEqual(try model.predict(raw: raw).values[0], byHand.values[0], accuracy: 1e-15)
+    }
+
+    func testTheFileStartsWithFormatAndVersion() throws {
+        let text = String(decoding: ModelFile.encode(try trainedModel().0), as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("{\n  \"format\": \"backprop-model\",\n  \"version\": 1,\n"), String(text.prefix(80)))
+    }
+
+    func testSameSeedGivesByteIdenticalModelAndReport() throws {
+        func run() throws -> (Data, Data) {
+            let folder = temporaryFolder(self)
+            let text = try String(contentsOf: repositoryRoot.appendingPathComponent("pipelines/admissions.json"), encoding: .utf8)
+                .replacingOccurrences(of: "../data/", with: repositoryRoot.path + "/data/")
+                .replacingOccurrences(of: "../out/", with: folder.path + "/")
+            _ = try runPipeline(text, in: folder).get()
+            return (try Data(contentsOf: folder.appendingPathComponent("admissions.model.json")),
+                    try Data(contentsOf: folder.appendingPathComponent("admissions.report.json")))
+        }
+        let (firstModel, firstReport) = try run()
+        let (secondModel, secondReport) = try run()
+        XCTAssertEqual(firstModel, secondModel)
+        XCTAssertEqual(firstReport, secondReport)
+    }
+
+    func testVersionsCorruptionAndTruncationAreRefused() throws {
+        let good = String(decoding: ModelFile.encode(try trainedModel().0), as: UTF8.self)
+        func message(_ text: String) -> String? {
+            do { _ = try ModelFile.decode(Data(text.utf8)); return nil } catch let error as BackpropError {
+                XCTAssertEqual(error.category, .model)
+                return error.message
+            } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message(good.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2")),
+                       "model format version 2 is newer than this library's (1)")
+        XCTAssertEqual(message(good.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 0")),
+                       "model format version 0 is older than this library's (1)")
+        XCTAssertTrue(message(String(good.prefix(good.count / 2)))?.contains("truncated or corrupt") ?? false)
+        XCTAssertTrue(message("{\"format\": \"something-else\"}")?.contains("not a model file") ?? false)
+        XCTAssertTrue(message(good.replacingOccurrences(of: "\"activation\": \"sigmoid\"", with: "\"activation\": \"swish\""))?
+            .contains("unknown 'activation'") ?? false)
+        XCTAssertNil(message(good), "the unmodified file loads")
+    }
+}
