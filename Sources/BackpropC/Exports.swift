@@ -225,12 +225,16 @@ private func predictChecked(
             n = count
         } else {
             let values = values ?? 0
-            guard values > 0, values % UInt(width) == 0, let count = Int(exactly: values / UInt(width)) else {
+            guard values > 0, values % UInt(width) == 0 else {
                 throw Failure(.size, "\(function): n_values is \(values); expected a non-zero multiple of the \(width) values per row")
             }
-            n = count
-            guard let capacity, capacity / UInt(predictor.outputCount) >= UInt(n) else {
-                throw Failure(.size, "\(function): out_capacity is \(capacity ?? 0); \(n) rows need \(n * predictor.outputCount) values")
+            guard let total = Int(exactly: values) else {
+                throw Failure(.size, "\(function): n_values is \(values); that is more values than memory can hold")
+            }
+            n = total / width
+            let (needed, overflow) = n.multipliedReportingOverflow(by: predictor.outputCount)
+            guard !overflow, let capacity, capacity >= UInt(needed) else {
+                throw Failure(.size, "\(function): out_capacity is \(capacity ?? 0); \(n) rows need \(overflow ? "more than that" : "\(needed)") values")
             }
         }
         let input = UnsafeBufferPointer(start: rows, count: n * width)

@@ -165,6 +165,8 @@ int main(int argc, char **argv) {
     CHECK_STATUS(bp_model_predict_raw(model, row, (size_t)-1, out), BP_ERR_SIZE, "n_rows");
     CHECK_STATUS(bp_model_predict_raw_sized(model, row, 4, out, 4), BP_ERR_SIZE, "multiple of the 3");
     CHECK_STATUS(bp_model_predict_raw_sized(model, row, 3, out, 0), BP_ERR_SIZE, "out_capacity is 0");
+    CHECK_STATUS(bp_model_predict_raw_sized(model, row, (size_t)-1 / 3 * 3, out, (size_t)-1), BP_ERR_SIZE, "more values than memory");
+    CHECK_STATUS(bp_model_predict_features_sized(model, row, ((size_t)1 << 62) / 6 * 6, out, 1), BP_ERR_SIZE, "out_capacity is 1");
     CHECK_STATUS(bp_model_predict_features_sized(model, row, 3, out, 1), BP_ERR_SIZE, "multiple of the 6");
     double nan_row[3] = {700, NAN, 2}, inf_row[3] = {INFINITY, 3.1, 2}, odd_rank[3] = {700, 3.8, 7};
     CHECK_STATUS(bp_model_predict_raw(model, nan_row, 1, out), BP_ERR_NAN, "input 'gpa'");
