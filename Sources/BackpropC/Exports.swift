@@ -2,7 +2,7 @@
 // Every pointer and size is checked here before it is touched, so that nothing below can trap,
 // and every error becomes a status with a per-thread message (see Status.swift).
 import Backprop
-import Foundation
+import FoundationEssentials
 
 /// The library version (keep in step with BP_VERSION_* in include/backprop.h).
 enum LibraryVersion {

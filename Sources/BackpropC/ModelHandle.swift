@@ -1,5 +1,6 @@
 import Backprop
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What a `bp_model *` points to: the compiled predictor and C copies of every name the
 /// describe calls lend out (freed in `deinit`, so they live exactly as long as the handle).
@@ -48,12 +49,17 @@ final class ModelHandle: Sendable {
 
     /// Loads the model file at `path`.
     static func load(path: String) throws(Failure) -> ModelHandle {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            guard code == ENOENT || code == ENOTDIR else {
+                throw Failure(.io, "\(path): cannot read the model file (\(String(cString: strerror(code))))")
+            }
             throw Failure(.notFound, "\(path): no such model file")
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(.io, "\(path): cannot read the model file (\(isDirectory.boolValue ? "a directory" : "permission denied or I/O error"))")
+        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        guard !isDirectory, let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(.io, "\(path): cannot read the model file (\(isDirectory ? "a directory" : "permission denied or I/O error"))")
         }
         return try decode(data, source: path)
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Backprop
-import Foundation
+import FoundationEssentials
 
 extension PipelineCommand {
     /// `pipeline predict --model M --input rows.csv`: one prediction per row, through the
@@ -25,12 +25,9 @@ extension PipelineCommand {
                 let model = try ModelFile.load(URL(fileURLWithPath: self.model))
                 let table = try CSVReader.read(URL(fileURLWithPath: input))
                 let outputs = try model.predict(raw: model.rawDataset(table: table, source: input))
-                var text = ""
                 for row in 0..<outputs.rows {
-                    text += (0..<outputs.columns).map { String(format: "%.17g", outputs[row, $0]) }.joined(separator: ",")
-                    text += "\n"
+                    print((0..<outputs.columns).map { cFormat("%.17g", outputs[row, $0]) }.joined(separator: ","))
                 }
-                FileHandle.standardOutput.write(Data(text.utf8))
             }
         }
     }

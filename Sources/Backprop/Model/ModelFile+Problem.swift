@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ModelFile {
     /// What is wrong with model bytes that `decode` refused, broadly, for callers that branch

@@ -1,5 +1,5 @@
 import BackpropNumerics
-import Foundation
+import FoundationEssentials
 
 /// Raw rows as numbers: how a caller that can only pass doubles (the C ABI) names a category,
 /// and how such rows, or rows read from CSV, become a `Dataset` for `predict(raw:)`.
@@ -56,7 +56,7 @@ extension TrainedModel {
                 throw BackpropError(.data, "\(source): no column '\(input.name)'; the model's inputs are \(inputs.map(\.name).joined(separator: ", ")) and the header has \(table.header.joined(separator: ", "))")
             }
             let fields = try table.rows.enumerated().map { row, fields -> String in
-                guard let text = fields[index]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+                guard let text = fields[index].map({ String($0.trimmingSpaces) }), !text.isEmpty else {
                     throw BackpropError(.data, "\(source): line \(table.lines[row]), column '\(input.name)': missing value")
                 }
                 return text
