@@ -17,8 +17,7 @@ final class ModelHandle: Sendable {
     init(model: TrainedModel) {
         predictor = ModelPredictor(model: model)
         inputNames = model.inputs.map { strdup($0.name) }
-        let outputs = model.network.outputCount
-        outputNames = (0..<outputs).map { strdup(outputs == 1 ? model.target : "\(model.target)_\($0)") }
+        outputNames = model.outputNames.map { strdup($0) }
         featureNames = model.features.map { strdup($0) }
         categories = model.inputs.indices.map { index in
             model.categories(ofInput: index).map { (label: strdup($0.label), code: $0.code) }

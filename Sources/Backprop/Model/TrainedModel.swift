@@ -59,3 +59,21 @@ public struct TrainedModel: Sendable {
         network.predict(try preprocess(raw).featureMatrix())
     }
 }
+
+extension TrainedModel {
+    /// The names of the network's outputs: the target's name for one output; for a softmax over
+    /// several classes, `target_CLASS` per class code saved at training (`species_0`, …), else
+    /// `target_INDEX`.
+    public var outputNames: [String] {
+        let count = network.outputCount
+        guard count > 1 else { return [target] }
+        if case .array(let codes)? = training["classes"], codes.count == count {
+            let labels = codes.compactMap { code -> String? in
+                if case .number(let value) = code { return OneHotTransform.label(for: value) }
+                return nil
+            }
+            if labels.count == count { return labels.map { "\(target)_\($0)" } }
+        }
+        return (0..<count).map { "\(target)_\($0)" }
+    }
+}
