@@ -76,4 +76,14 @@ final class ModelFileTests: XCTestCase {
             .contains("unknown 'activation'") ?? false)
         XCTAssertNil(message(good), "the unmodified file loads")
     }
+
+    func testOutputNamesFollowTheSavedClassCodes() {
+        let layer = DenseLayer(weights: Matrix(rows: 2, columns: 3), bias: nil, activation: .softmax)
+        var model = TrainedModel(inputs: [ModelInput(name: "x", categorical: false), ModelInput(name: "y", categorical: false)],
+                                 preprocessing: [], features: ["x", "y"], target: "kind",
+                                 network: Network(layers: [layer]), training: ["classes": .array([.number(1), .number(2), .number(5)])])
+        XCTAssertEqual(model.outputNames, ["kind_1", "kind_2", "kind_5"])
+        model.training = [:]
+        XCTAssertEqual(model.outputNames, ["kind_0", "kind_1", "kind_2"])
+    }
 }
