@@ -114,4 +114,34 @@ final class StageTests: XCTestCase {
         XCTAssertEqual(evaluation.meanSquaredError, (0.01 + 0.04 + 0.36 + 0.36 + 0.01) / 5, accuracy: 1e-15)
         XCTAssertEqual(evaluation.logLoss, -(log(0.9) + log(0.8) + log(0.4) + log(0.4) + log(0.9)) / 5, accuracy: 1e-12)
     }
+
+    func testRegressionMetricsByHand() {
+        // Errors 1, −1, 0, 2 against targets 1, 2, 3, 6 (mean 3, SST 14); training mean 2.
+        let evaluation = RegressionEvaluation(predictions: [2, 1, 3, 8], targets: [1, 2, 3, 6], trainingMean: 2)
+        XCTAssertEqual(evaluation.meanSquaredError, 6.0 / 4)
+        XCTAssertEqual(evaluation.meanAbsoluteError, 4.0 / 4)
+        XCTAssertEqual(evaluation.rSquared, 1 - 6.0 / 14, accuracy: 1e-15)
+        XCTAssertEqual(evaluation.baselineMeanSquaredError, (1 + 0 + 1 + 16) / 4.0)
+    }
+
+    func testEvaluateReportsRegressionMetricsForAQuantityTarget() throws {
+        let folder = temporaryFolder(self)
+        write("y,x\n" + (0..<40).map { "\(Double($0) * 0.5 + 1),\($0)" }.joined(separator: "\n") + "\n", to: "data.csv", in: folder)
+        let lines = LineSink()
+        _ = try runPipeline("""
+            {"seed": 2, "stages": [
+              {"stage": "ingest", "path": "data.csv", "target": "y"},
+              {"stage": "split", "test_fraction": 0.25},
+              {"stage": "normalize", "standardize": ["x"]},
+              {"stage": "train", "hidden": [], "output_activation": "identity", "epochs": 500, "learning_rate": 0.1},
+              {"stage": "evaluate", "report": "r.json"}
+            ]}
+            """, in: folder, lines: lines).get()
+        // y = 0.5·x + 1 is linear: a linear model fits it almost exactly.
+        let report = try JSONParser.parse(Data(contentsOf: folder.appendingPathComponent("r.json")))
+        guard case .object(let top) = report, case .object(let test)? = top["test"],
+              case .number(let r2)? = test["r_squared"] else { return XCTFail("no r_squared in \(report)") }
+        XCTAssertGreaterThan(r2, 0.999)
+        XCTAssertTrue(lines.lines.contains { $0.hasPrefix("Test MSE: ") && $0.contains("R²") })
+    }
 }

@@ -128,6 +128,15 @@ public struct EvaluateStage: PipelineStage {
         let test: JSONValue
         if outputs.columns > 1 {
             test = try evaluateClasses(outputs, targets: targets, trainTargets: trainTargets, model: model, context: &context)
+        } else if (targets + trainTargets).contains(where: { $0 != 0 && $0 != 1 }) {
+            // A quantity, not a 0/1 class: regression metrics against the training mean.
+            let evaluation = RegressionEvaluation(
+                predictions: outputs.values, targets: targets,
+                trainingMean: trainTargets.reduce(0, +) / Double(trainTargets.count))
+            context.log(cFormat("Test MSE: %.6g  MAE: %.6g  R²: %.4f", evaluation.meanSquaredError,
+                                evaluation.meanAbsoluteError, evaluation.rSquared))
+            context.log(cFormat("Baseline MSE (always predicting the training mean): %.6g", evaluation.baselineMeanSquaredError))
+            test = evaluation.json
         } else {
             test = try evaluateBinary(outputs.values, targets: targets, trainTargets: trainTargets, context: &context)
         }
@@ -146,10 +155,6 @@ public struct EvaluateStage: PipelineStage {
     }
 
     private func evaluateBinary(_ probabilities: [Double], targets: [Double], trainTargets: [Double], context: inout PipelineContext) throws -> JSONValue {
-        let data = try context.requireData()
-        for value in targets + trainTargets where value != 0 && value != 1 {
-            throw context.error(.data, "target '\(data.target.name)' has the value \(value); accuracy needs 0/1 classes")
-        }
         let positives = trainTargets.filter { $0 == 1 }.count
         let majority = positives * 2 > trainTargets.count ? 1 : 0
         let evaluation = Evaluation(probabilities: probabilities, targets: targets, majorityClass: majority)
