@@ -87,7 +87,7 @@ final class BadInputTests: XCTestCase {
     func testMissingTargetColumn() {
         let error = failure(csv: "accepted,gre,gpa,rank\n" + goodRows, json: pipeline())
         XCTAssertEqual(error?.category, .data)
-        XCTAssertTrue(error?.message.hasPrefix("stage 1 (ingest): ") ?? false, error?.message ?? "")
+        XCTAssertTrue(error?.message.contains("pipeline.json: stage 1 (ingest): ") ?? false, error?.message ?? "")
         XCTAssertTrue(error?.message.contains("data.csv: no column 'admit' (from 'target')") ?? false, error?.message ?? "")
     }
 

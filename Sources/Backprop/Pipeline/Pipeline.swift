@@ -98,13 +98,26 @@ public struct Pipeline {
         for (index, stage) in stages.enumerated() {
             context.stageIndex = index
             context.stageKind = type(of: stage).kind
-            try stage.run(&context)
+            do {
+                try stage.run(&context)
+            } catch let error as BackpropError {
+                throw located(error, stage: index, kind: context.stageKind)
+            }
         }
         for output in context.outputs {
             try AtomicFile.write(output.data, to: output.url)
             log("\(output.label) written to \(Pipeline.display(output.url))")
         }
         return context
+    }
+
+    /// `error` with the pipeline file and, unless it names it already, the stage in front: every
+    /// run-time error reads "FILE: stage N (KIND): …", as the validation errors do.
+    private func located(_ error: BackpropError, stage index: Int, kind: String) -> BackpropError {
+        var message = error.message
+        let place = "stage \(index + 1) (\(kind)): "
+        if !message.hasPrefix(place) { message = place + message }
+        return BackpropError(error.category, "\(file.relativePath): \(message)")
     }
 
     /// A path as the user would write it: relative to the working folder when it is below it.

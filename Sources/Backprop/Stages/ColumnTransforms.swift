@@ -21,7 +21,7 @@ private func stringValue(_ value: JSONValue) -> String? {
 /// The numeric values of `column` at `rows`, or an error for a categorical column.
 private func numericValues(_ column: Column, rows: [Int], operation: String) throws -> [Double] {
     guard let values = column.numbers else {
-        throw BackpropError(.data, "stage normalize: cannot \(operation) column '\(column.name)': it is categorical (use one_hot)")
+        throw BackpropError(.data, "cannot \(operation) column '\(column.name)': it is categorical (use one_hot)")
     }
     return rows.map { values[$0] }
 }
@@ -54,7 +54,7 @@ public struct StandardizeTransform: FittedTransform, Equatable {
         let mean = Statistics.mean(values)
         let sd = Statistics.sampleStandardDeviation(values, mean: mean)
         guard sd.isFinite, sd > 0 else {
-            throw BackpropError(.data, "stage normalize: cannot standardize column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
+            throw BackpropError(.data, "cannot standardize column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
         }
         self.column = column.name
         self.mean = mean
@@ -96,7 +96,7 @@ public struct MinMaxTransform: FittedTransform, Equatable {
     public init(fitting column: Column, rows: [Int]) throws {
         let values = try numericValues(column, rows: rows, operation: "min-max scale")
         guard let bounds = Statistics.minMax(values), bounds.max > bounds.min else {
-            throw BackpropError(.data, "stage normalize: cannot min-max scale column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
+            throw BackpropError(.data, "cannot min-max scale column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
         }
         self.column = column.name
         (minimum, maximum) = bounds

@@ -34,7 +34,7 @@ public struct NormalizeStage: TransformStage {
     public func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform] {
         func column(_ name: String, _ field: String) throws -> Column {
             guard let index = data.featureIndex(named: name) else {
-                throw BackpropError(.data, "stage normalize: field '\(field)': no column '\(name)' (columns: \(data.featureNames.joined(separator: ", ")))")
+                throw BackpropError(.data, "field '\(field)': no column '\(name)' (columns: \(data.featureNames.joined(separator: ", ")))")
             }
             return data.features[index]
         }
