@@ -189,4 +189,16 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(error?.category, .training)
         XCTAssertTrue(error?.message.contains("try a smaller learning_rate") ?? false, error?.message ?? "")
     }
+
+    // MARK: - Outputs
+
+    func testAnUnwritableModelPathIsAnOutputErrorAndLeavesNothingBehind() {
+        write("admit,gre,gpa,rank\n" + goodRows, to: "data.csv", in: folder)
+        let json = pipeline().replacingOccurrences(of: #""model": "m.json""#, with: #""model": "data.csv/m.json""#)
+        let error = expectFailure(runPipeline(json, in: folder))
+        XCTAssertEqual(error?.category, .output)
+        XCTAssertTrue(error?.message.contains("data.csv/m.json: cannot create the folder") ?? false, error?.message ?? "")
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        XCTAssertEqual(leftovers.filter { $0.hasSuffix(".tmp") }, [], "no temporary file is left")
+    }
 }
