@@ -3,8 +3,10 @@ import Glibc
 
 /// Writes files so that readers see either the old content or the whole new content, never part.
 public enum AtomicFile {
-    /// Writes `data` to a temporary file beside `url`, flushes it to disk, then renames it over
-    /// `url`, creating the parent folder when needed.
+    /// Writes `data` to a temporary file beside `url`, then renames it over `url`, creating the
+    /// parent folder when needed. A process interrupted at any point leaves the old file or the
+    /// new one; there is no fsync, whose cost would dominate a short run (durability across a
+    /// power loss is left to the file system).
     /// - Throws: `BackpropError` (`.output`) naming the path and the system's reason.
     public static func write(_ data: Data, to url: URL) throws {
         func failure(_ reason: String) -> BackpropError { BackpropError(.output, "cannot write \(url.path): \(reason)") }
@@ -25,7 +27,7 @@ public enum AtomicFile {
                 guard count > 0 else { return false }
                 offset += count
             }
-            return fsync(descriptor) == 0
+            return true
         }
         let reason = String(cString: strerror(errno))
         guard close(descriptor) == 0, written else {
