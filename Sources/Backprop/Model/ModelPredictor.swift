@@ -128,14 +128,21 @@ public final class ModelPredictor: Sendable {
             if !row[i].isFinite { throw notFinite(UnsafeBufferPointer(start: row, count: inputCount), at: i) }
             i &+= 1
         }
-        if let column = plan._withUnsafeGuaranteedRef({ $0.unknownCategory(in: row) }) {
-            throw unknownCategory(UnsafeBufferPointer(start: row, count: inputCount), row: 0, column: column)
-        }
         let featureCount = self.featureCount
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount) { buffer in
+        let unknown = withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount) { buffer -> Int? in
             let features = buffer.baseAddress!
-            plan._withUnsafeGuaranteedRef { $0.features(of: row, into: features) }
+            // The category check and the features in one call (the features go to the stack).
+            let unknown = plan._withUnsafeGuaranteedRef { plan -> Int? in
+                if let column = plan.unknownCategory(in: row) { return column }
+                plan.features(of: row, into: features)
+                return nil
+            }
+            guard unknown == nil else { return unknown }
             network._withUnsafeGuaranteedRef { $0.run(features, into: output, scratch: features + featureCount) }
+            return nil
+        }
+        if let column = unknown {
+            throw unknownCategory(UnsafeBufferPointer(start: row, count: inputCount), row: 0, column: column)
         }
     }
 
