@@ -219,7 +219,8 @@ private func predictChecked(
         let width = features ? predictor.featureCount : predictor.inputCount
         let n: Int
         if let rowCount {
-            guard rowCount > 0, let count = Int(exactly: rowCount), count <= Int.max / max(width, predictor.outputCount) else {
+            guard rowCount > 0, let count = Int(exactly: rowCount),
+                  !count.multipliedReportingOverflow(by: max(width, predictor.outputCount)).overflow else {
                 throw Failure(.size, "\(function): n_rows is \(rowCount); pass at least one row")
             }
             n = count
@@ -237,6 +238,19 @@ private func predictChecked(
                 throw Failure(.size, "\(function): out_capacity is \(capacity ?? 0); \(n) rows need \(overflow ? "more than that" : "\(needed)") values")
             }
         }
+        if n == 1 {
+            // One row: the straight-line path (same checks, results and errors).
+            do throws(PredictionError) {
+                if features {
+                    try predictor.predictRow(features: rows, into: out)
+                } else {
+                    try predictor.predictRow(raw: rows, into: out)
+                }
+            } catch {
+                throw failure(function, error)
+            }
+            return
+        }
         let input = UnsafeBufferPointer(start: rows, count: n * width)
         let output = UnsafeMutableBufferPointer(start: out, count: n * predictor.outputCount)
         do throws(PredictionError) {
@@ -246,15 +260,20 @@ private func predictChecked(
                 try predictor.predict(raw: input, rowCount: n, into: output)
             }
         } catch {
-            let status: Status
-            switch error {
-            case .notFinite: status = .nan
-            case .unknownCategory: status = .unknownCategory
-            case .failed(let underlying): status = Status(underlying.category)
-            }
-            throw Failure(status, "\(function): \(error.message)")
+            throw failure(function, error)
         }
     }
+}
+
+/// The C failure for a prediction error in `function`.
+private func failure(_ function: StaticString, _ error: PredictionError) -> Failure {
+    let status: Status
+    switch error {
+    case .notFinite: status = .nan
+    case .unknownCategory: status = .unknownCategory
+    case .failed(let underlying): status = Status(underlying.category)
+    }
+    return Failure(status, "\(function): \(error.message)")
 }
 
 /// `bp_model_predict_raw`.

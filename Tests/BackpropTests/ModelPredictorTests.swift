@@ -108,6 +108,73 @@ final class ModelPredictorTests: XCTestCase {
         XCTAssertEqual(batch, single)
     }
 
+    func testPredictRowEqualsTheBatchPathWithTheSameErrors() throws {
+        for model in [makeModel(), makeModel(output: .softmax), makeModel(extra: [DoubleColumnTransform(column: "b")])] {
+            let predictor = ModelPredictor(model: model)
+            // (Against one-row batches: the generic path's BLAS rounds a 20-row batch otherwise.)
+            var raw = randomRows(20, codes: [1, 2, 3, 4])
+            for row in 0..<20 {
+                var one = [Double](repeating: 0, count: 3)
+                try raw.withUnsafeBufferPointer { input in
+                    try one.withUnsafeMutableBufferPointer { try predictor.predictRow(raw: input.baseAddress! + row * 3, into: $0.baseAddress!) }
+                }
+                XCTAssertEqual(one, try predict(predictor, raw: Array(raw[(row * 3)..<(row * 3 + 3)])))
+            }
+            // Features: the same as the batch feature path.
+            let features = (0..<(6 * 4)).map { Double($0 % 5) - 2 }
+            var batchOut = [Double](repeating: 0, count: 4 * 3)
+            try features.withUnsafeBufferPointer { input in
+                try batchOut.withUnsafeMutableBufferPointer { try predictor.predict(features: input, rowCount: 4, into: $0) }
+            }
+            for row in 0..<4 {
+                var one = [Double](repeating: 0, count: 3)
+                try features.withUnsafeBufferPointer { input in
+                    try one.withUnsafeMutableBufferPointer { try predictor.predictRow(features: input.baseAddress! + row * 6, into: $0.baseAddress!) }
+                }
+                XCTAssertEqual(one, Array(batchOut[(row * 3)..<(row * 3 + 3)]))
+            }
+            // Errors: the same as for a batch of one row, and the output untouched.
+            for (column, value, expected) in [
+                (1, 7.0, PredictionError?.none), (0, Double.nan, .notFinite(row: 0, input: "a")),
+                (2, Double.infinity, .notFinite(row: 0, input: "b")),
+            ] {
+                let saved = raw[column]
+                raw[column] = value
+                var out = [Double](repeating: -42, count: 3)
+                var singleError: PredictionError?
+                do {
+                    try raw.withUnsafeBufferPointer { input throws(PredictionError) in
+                        try out.withUnsafeMutableBufferPointer { out throws(PredictionError) in try predictor.predictRow(raw: input.baseAddress!, into: out.baseAddress!) }
+                    }
+                } catch { singleError = error }
+                var batchError: PredictionError?
+                do { _ = try predict(predictor, raw: Array(raw[0..<3])) } catch { batchError = error }
+                XCTAssertNotNil(singleError)
+                XCTAssertEqual(singleError, batchError)
+                if let expected { XCTAssertEqual(singleError, expected) }
+                XCTAssertEqual(out, [-42, -42, -42])
+                raw[column] = saved
+            }
+            var nanFeatures = features
+            nanFeatures[3] = .nan
+            var out = [Double](repeating: -42, count: 3)
+            XCTAssertThrowsError(try nanFeatures.withUnsafeBufferPointer { input in
+                try out.withUnsafeMutableBufferPointer { try predictor.predictRow(features: input.baseAddress!, into: $0.baseAddress!) }
+            }) { XCTAssertEqual($0 as? PredictionError, .notFinite(row: 0, input: "rank_3")) }
+            XCTAssertEqual(out, [-42, -42, -42])
+        }
+    }
+
+    func testANaNInALaterRowIsReportedBeforeAnUnknownCategory() {
+        let predictor = ModelPredictor(model: makeModel())
+        var raw = randomRows(3, codes: [1, 2, 3, 4])
+        raw[0 * 3 + 1] = 7
+        raw[2 * 3 + 0] = .nan
+        XCTAssertThrowsError(try predict(predictor, raw: raw)) {
+            XCTAssertEqual($0 as? PredictionError, .notFinite(row: 2, input: "a"))
+        }
+    }
+
     func testTextCategoriesArePassedByPosition() throws {
         let model = makeModel(categories: ["high", "low", "mid"])
         XCTAssertEqual(model.categories(ofInput: 1).map(\.code), [0, 1, 2])

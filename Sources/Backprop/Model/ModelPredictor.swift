@@ -44,6 +44,9 @@ public final class ModelPredictor: Sendable {
     /// Whether raw rows take the compiled path (else the generic `Dataset` one).
     public var isCompiled: Bool { plan != nil && network != nil }
 
+    /// Values of scratch per row: the features, then the network's own scratch.
+    private let networkScratch: Int
+
     /// `plan` and `network` as unmanaged references, for the hot loops.
     private let fast: (plan: Unmanaged<RawRowPlan>?, network: Unmanaged<CompiledNetwork>?)
 
@@ -52,6 +55,7 @@ public final class ModelPredictor: Sendable {
         self.model = model
         self.plan = RawRowPlan(model: model)
         self.network = CompiledNetwork(model.network)
+        self.networkScratch = network?.scratchCount ?? 0
         self.fast = (plan.map { Unmanaged.passUnretained($0) }, network.map { Unmanaged.passUnretained($0) })
         self.inputNames = model.inputs.map(\.name)
         self.inputCount = model.inputs.count
@@ -68,36 +72,112 @@ public final class ModelPredictor: Sendable {
         precondition(raw.count == rowCount * inputCount && output.count == rowCount * outputCount, "buffer sizes")
         guard rowCount > 0 else { return }
         let base = raw.baseAddress!
-        for index in 0..<raw.count where !raw[index].isFinite {
-            throw .notFinite(row: index / inputCount, input: inputNames[index % inputCount])
-        }
         guard let plan = fast.plan, let network = fast.network else {
+            for index in 0..<raw.count where !raw[index].isFinite { throw notFinite(raw, at: index) }
             return try predictGeneric(raw: raw, rowCount: rowCount, into: output)
         }
         // The fast parts are reached without reference counting: `self` keeps them alive.
-        let inputCount = self.inputCount, outputCount = self.outputCount
-        let unknown = plan._withUnsafeGuaranteedRef { plan -> (row: Int, column: Int)? in
+        let inputCount = self.inputCount, outputCount = self.outputCount, out = output.baseAddress!
+        // One pass of checks (every row before anything is written), then one of work.
+        let failure = plan._withUnsafeGuaranteedRef { plan -> PredictionError? in
             for row in 0..<rowCount {
-                if let column = plan.unknownCategory(in: base + row * inputCount) { return (row, column) }
+                let values = base + row &* inputCount
+                for i in 0..<inputCount where !values[i].isFinite { return notFinite(raw, at: row &* inputCount &+ i) }
+                if let column = plan.unknownCategory(in: values) {
+                    // A NaN in a later row is still reported first, as when NaNs were checked in a pass of their own.
+                    for index in (row + 1) * inputCount..<raw.count where !raw[index].isFinite { return notFinite(raw, at: index) }
+                    return unknownCategory(raw, row: row, column: column)
+                }
             }
             return nil
         }
-        if let (row, column) = unknown {
-            throw .unknownCategory(
-                row: row, input: inputNames[column], value: raw[row * inputCount + column],
-                known: model.categories(ofInput: column).map { "\($0.label)=\(OneHotTransform.label(for: $0.code))" })
-        }
-        let out = output.baseAddress!
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: featureCount) { features in
+        if let failure { throw failure }
+        // The features and the network's scratch in one stack buffer, of a fixed size when it
+        // fits (no size check per call).
+        let total = featureCount + networkScratch
+        @inline(__always) func work(_ buffer: UnsafeMutableBufferPointer<Double>) {
+            let features = buffer.baseAddress!, scratch = features + featureCount
             plan._withUnsafeGuaranteedRef { plan in
                 network._withUnsafeGuaranteedRef { network in
                     for row in 0..<rowCount {
-                        plan.features(of: base + row * inputCount, into: features.baseAddress!)
-                        network.run(features.baseAddress!, into: out + row * outputCount)
+                        plan.features(of: base + row &* inputCount, into: features)
+                        network.run(features, into: out + row &* outputCount, scratch: scratch)
                     }
                 }
             }
         }
+        if total <= Self.stackCount {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount, work)
+        } else {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: total, work)
+        }
+    }
+
+    /// Predicts one raw row (`inputCount` values) into `output` (`outputCount` values): the
+    /// same checks, results and errors as `predict(raw:rowCount:into:)` with one row, in a
+    /// straight line for the common case (compiled model, small network).
+    public func predictRow(raw row: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>) throws(PredictionError) {
+        guard let plan = fast.plan, let network = fast.network, featureCount + networkScratch <= Self.stackCount else {
+            return try predict(
+                raw: UnsafeBufferPointer(start: row, count: inputCount), rowCount: 1,
+                into: UnsafeMutableBufferPointer(start: output, count: outputCount))
+        }
+        let inputCount = self.inputCount
+        var i = 0
+        while i < inputCount {
+            if !row[i].isFinite { throw notFinite(UnsafeBufferPointer(start: row, count: inputCount), at: i) }
+            i &+= 1
+        }
+        let featureCount = self.featureCount
+        let unknown = withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount) { buffer -> Int? in
+            let features = buffer.baseAddress!
+            // The category check and the features in one call (the features go to the stack).
+            let unknown = plan._withUnsafeGuaranteedRef { plan -> Int? in
+                if let column = plan.unknownCategory(in: row) { return column }
+                plan.features(of: row, into: features)
+                return nil
+            }
+            guard unknown == nil else { return unknown }
+            network._withUnsafeGuaranteedRef { $0.run(features, into: output, scratch: features + featureCount) }
+            return nil
+        }
+        if let column = unknown {
+            throw unknownCategory(UnsafeBufferPointer(start: row, count: inputCount), row: 0, column: column)
+        }
+    }
+
+    /// Predicts one already-preprocessed row (`featureCount` values) into `output`: as
+    /// `predict(features:rowCount:into:)` with one row.
+    public func predictRow(features row: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>) throws(PredictionError) {
+        guard let network = fast.network, networkScratch <= Self.stackCount else {
+            return try predict(
+                features: UnsafeBufferPointer(start: row, count: featureCount), rowCount: 1,
+                into: UnsafeMutableBufferPointer(start: output, count: outputCount))
+        }
+        let featureCount = self.featureCount
+        var i = 0
+        while i < featureCount {
+            if !row[i].isFinite { throw .notFinite(row: 0, input: model.features[i]) }
+            i &+= 1
+        }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount) { buffer in
+            network._withUnsafeGuaranteedRef { $0.run(row, into: output, scratch: buffer.baseAddress!) }
+        }
+    }
+
+    /// Stack buffers up to this many values have a fixed size.
+    private static let stackCount = 64
+
+    /// The error for the value at `index` of `raw`, NaN or infinite.
+    private func notFinite(_ raw: UnsafeBufferPointer<Double>, at index: Int) -> PredictionError {
+        .notFinite(row: index / inputCount, input: inputNames[index % inputCount])
+    }
+
+    /// The error for an unknown category at `row`, `column` of `raw`.
+    private func unknownCategory(_ raw: UnsafeBufferPointer<Double>, row: Int, column: Int) -> PredictionError {
+        .unknownCategory(
+            row: row, input: inputNames[column], value: raw[row * inputCount + column],
+            known: model.categories(ofInput: column).map { "\($0.label)=\(OneHotTransform.label(for: $0.code))" })
     }
 
     /// Predicts already-preprocessed rows (`featureCount` values each) into `output`.
@@ -113,8 +193,17 @@ public final class ModelPredictor: Sendable {
         let base = features.baseAddress!, out = output.baseAddress!
         if let network = fast.network {
             let featureCount = self.featureCount, outputCount = self.outputCount
-            network._withUnsafeGuaranteedRef { network in
-                for row in 0..<rowCount { network.run(base + row * featureCount, into: out + row * outputCount) }
+            @inline(__always) func work(_ scratch: UnsafeMutableBufferPointer<Double>) {
+                network._withUnsafeGuaranteedRef { network in
+                    for row in 0..<rowCount {
+                        network.run(base + row &* featureCount, into: out + row &* outputCount, scratch: scratch.baseAddress!)
+                    }
+                }
+            }
+            if networkScratch <= Self.stackCount {
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount, work)
+            } else {
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: networkScratch, work)
             }
         } else {
             let result = model.network.predict(Matrix(rows: rowCount, columns: featureCount, values: Array(features)))

@@ -30,7 +30,28 @@ final class RawRowPlan: @unchecked Sendable {
         var count: Int
     }
 
-    private let recipes: UnsafeMutableBufferPointer<Recipe>
+    /// A recipe as the hot loop reads it: the one-hot test and the rescaling as flags, so that a
+    /// feature that is not rescaled (a plain one-hot indicator) costs no division.
+    struct Step: Sendable {
+        var column: Int
+        var isOneHot: Bool
+        /// Whether `(v − shift) / divisor` changes v (else it is skipped: the identity exactly).
+        var isScaled: Bool
+        var match: Double
+        var shift: Double
+        var divisor: Double
+
+        init(_ recipe: Recipe) {
+            column = recipe.column
+            isOneHot = recipe.match != nil
+            isScaled = !(recipe.shift == 0 && recipe.divisor == 1)
+            match = recipe.match ?? 0
+            shift = recipe.shift
+            divisor = recipe.divisor
+        }
+    }
+
+    private let recipes: UnsafeMutableBufferPointer<Step>
     private let checks: UnsafeMutableBufferPointer<CategoryCheck>
     /// The allowed values of every checked column, one run per check.
     private let codes: UnsafeMutableBufferPointer<Double>
@@ -90,7 +111,7 @@ final class RawRowPlan: @unchecked Sendable {
             recipes.append(recipe)
         }
         self.recipes = .allocate(capacity: max(recipes.count, 1))
-        _ = self.recipes.initialize(from: recipes)
+        _ = self.recipes.initialize(from: recipes.map(Step.init))
         self.checks = .allocate(capacity: max(checks.count, 1))
         _ = self.checks.initialize(from: checks)
         self.codes = .allocate(capacity: max(allCodes.count, 1))
@@ -127,8 +148,8 @@ final class RawRowPlan: @unchecked Sendable {
         for index in 0..<recipeCount {
             let recipe = recipes[index]
             let value = row[recipe.column]
-            let v = recipe.match.map { value == $0 ? 1.0 : 0.0 } ?? value
-            features[index] = (v - recipe.shift) / recipe.divisor
+            let v = recipe.isOneHot ? (value == recipe.match ? 1.0 : 0.0) : value
+            features[index] = recipe.isScaled ? (v - recipe.shift) / recipe.divisor : v
         }
     }
 }
