@@ -2,6 +2,8 @@
 /// x = k·ln 2 + r with |r| ≤ ½ ln 2, a degree-13 Taylor polynomial for e^r (truncation error
 /// below 1e-17 relative), and 2^k put together in the exponent bits. Within a few ulp of the C
 /// library's `exp` at a fraction of its cost (the sigmoid's exponentials dominate training).
+/// It is the throughput choice for whole batches: no table, no branch. Single rows, where the
+/// latency of one exponential matters more, use `tableExp`.
 ///
 /// Inputs are clamped to [−708, 709]: e^x saturates there instead of becoming 0 or infinity,
 /// which leaves 1 / (1 + e^−z) within 1e-307 of its limit.
