@@ -83,10 +83,6 @@ public enum BLAS {
             alpha, a, Int32(lda), x, Int32(incx), beta, y, Int32(incy))
     }
 
-    /// Limits the BLAS library to one thread: the networks here are small, and thread hand-offs
-    /// cost more than they save.
-    public static func useSingleThread() { openblas_set_num_threads(1) }
-
     /// `c = alpha · op(a) · op(b) + beta · c` on row-major matrices.
     /// - Parameters:
     ///   - transposeA: use aᵀ instead of a.

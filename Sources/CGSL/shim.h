@@ -10,7 +10,4 @@
 /// strict concurrency rejects; this accessor reads it once per call.
 static inline const gsl_rng_type *backprop_rng_mt19937(void) { return gsl_rng_mt19937; }
 
-/// Sets OpenBLAS's thread count (declared here because GSL's headers do not know OpenBLAS).
-void openblas_set_num_threads(int num_threads);
-
 #endif
