@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Where plugin libraries are looked for: the folders of `BACKPROP_PLUGIN_PATH` (colon-separated),
 /// then, for a pipeline's `library` field, the pipeline file's folder.
@@ -13,7 +14,8 @@ public struct PluginSearchPath: Sendable {
 
     /// The folders named by `BACKPROP_PLUGIN_PATH` (empty entries ignored).
     public static var environment: PluginSearchPath {
-        let value = ProcessInfo.processInfo.environment["BACKPROP_PLUGIN_PATH"] ?? ""
+        // getenv, not ProcessInfo: that copies the whole environment into a dictionary each time.
+        let value = getenv("BACKPROP_PLUGIN_PATH").map { String(cString: $0) } ?? ""
         return PluginSearchPath(folders: value.split(separator: ":").map { URL(fileURLWithPath: String($0), isDirectory: true) })
     }
 
