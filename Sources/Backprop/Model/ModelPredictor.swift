@@ -123,10 +123,8 @@ public final class ModelPredictor: Sendable {
                 into: UnsafeMutableBufferPointer(start: output, count: outputCount))
         }
         let inputCount = self.inputCount
-        var i = 0
-        while i < inputCount {
-            if !row[i].isFinite { throw notFinite(UnsafeBufferPointer(start: row, count: inputCount), at: i) }
-            i &+= 1
+        if let i = Self.firstNonFinite(row, count: inputCount) {
+            throw notFinite(UnsafeBufferPointer(start: row, count: inputCount), at: i)
         }
         let featureCount = self.featureCount
         let unknown = withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount) { buffer -> Int? in
@@ -154,15 +152,21 @@ public final class ModelPredictor: Sendable {
                 features: UnsafeBufferPointer(start: row, count: featureCount), rowCount: 1,
                 into: UnsafeMutableBufferPointer(start: output, count: outputCount))
         }
-        let featureCount = self.featureCount
-        var i = 0
-        while i < featureCount {
-            if !row[i].isFinite { throw .notFinite(row: 0, input: model.features[i]) }
-            i &+= 1
-        }
+        if let i = Self.firstNonFinite(row, count: featureCount) { throw .notFinite(row: 0, input: model.features[i]) }
         withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount) { buffer in
             network._withUnsafeGuaranteedRef { $0.run(row, into: output, scratch: buffer.baseAddress!) }
         }
+    }
+
+    /// The index of the first NaN or infinite value of a row, or nil.
+    @inline(__always)
+    private static func firstNonFinite(_ values: UnsafePointer<Double>, count: Int) -> Int? {
+        var i = 0
+        while i < count {
+            if !values[i].isFinite { return i }
+            i &+= 1
+        }
+        return nil
     }
 
     /// Stack buffers up to this many values have a fixed size.
