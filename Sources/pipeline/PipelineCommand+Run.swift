@@ -59,6 +59,7 @@ enum RunSummary {
         if let history = context.trainingHistory { document["training"] = history.json }
         if let evaluation = context.evaluation { document["test"] = evaluation.json }
         if let evaluation = context.multiclassEvaluation { document["test"] = evaluation.json }
+        if let evaluation = context.regressionEvaluation { document["test"] = evaluation.json }
         return JSONWriter.serialize(.object(document))
     }
 }

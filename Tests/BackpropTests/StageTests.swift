@@ -128,7 +128,7 @@ final class StageTests: XCTestCase {
         let folder = temporaryFolder(self)
         write("y,x\n" + (0..<40).map { "\(Double($0) * 0.5 + 1),\($0)" }.joined(separator: "\n") + "\n", to: "data.csv", in: folder)
         let lines = LineSink()
-        _ = try runPipeline("""
+        let context = try runPipeline("""
             {"seed": 2, "stages": [
               {"stage": "ingest", "path": "data.csv", "target": "y"},
               {"stage": "split", "test_fraction": 0.25},
@@ -142,6 +142,7 @@ final class StageTests: XCTestCase {
         guard case .object(let top) = report, case .object(let test)? = top["test"],
               case .number(let r2)? = test["r_squared"] else { return XCTFail("no r_squared in \(report)") }
         XCTAssertGreaterThan(r2, 0.999)
+        XCTAssertEqual(context.regressionEvaluation?.rSquared, r2, "the run's result holds the reported metrics")
         XCTAssertTrue(lines.lines.contains { $0.hasPrefix("Test MSE: ") && $0.contains("R²") })
     }
 }

@@ -58,6 +58,8 @@ public struct PipelineContext {
     public var trainingHistory: TrainingHistory?
     /// The metrics of the last evaluate stage when the model predicts several classes.
     public var multiclassEvaluation: MulticlassEvaluation?
+    /// The metrics of the last evaluate stage when the target is a quantity, not a class.
+    public var regressionEvaluation: RegressionEvaluation?
     /// The pipeline's name (its file name without extension), for titles.
     public var pipelineName = ""
     /// Receives training progress after every epoch, when set (the CLI's progress bar).

@@ -136,6 +136,7 @@ public struct EvaluateStage: PipelineStage {
             context.log(cFormat("Test MSE: %.6g  MAE: %.6g  R²: %.4f", evaluation.meanSquaredError,
                                 evaluation.meanAbsoluteError, evaluation.rSquared))
             context.log(cFormat("Baseline MSE (always predicting the training mean): %.6g", evaluation.baselineMeanSquaredError))
+            context.regressionEvaluation = evaluation
             test = evaluation.json
         } else {
             test = try evaluateBinary(outputs.values, targets: targets, trainTargets: trainTargets, context: &context)
