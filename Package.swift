@@ -18,10 +18,12 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
+        // Decimal text to double (fast_float, header-only from libfast-float-dev), callable from Swift.
+        .target(name: "CNumberParsing"),
 
         // MARK: - Implementation
         .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CNumberParsing", "CBackpropPlugin"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",
@@ -33,10 +35,12 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "BackpropNumericsTests", dependencies: ["BackpropNumerics"]),
+        .testTarget(name: "CNumberParsingTests", dependencies: ["CNumberParsing"]),
         .testTarget(
             name: "BackpropTests",
             dependencies: ["Backprop", "BackpropNumerics"],
             resources: [.copy("Fixtures")]
         ),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

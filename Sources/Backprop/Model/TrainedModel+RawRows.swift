@@ -39,7 +39,7 @@ extension TrainedModel {
                 }
                 return match.label
             }
-            return Column(name: input.name, values: .categorical(labels))
+            return Column(name: input.name, values: .categorical(CategoricalValues(labels)))
         }
         return Dataset(
             source: "raw rows", features: columns,
@@ -61,7 +61,7 @@ extension TrainedModel {
                 }
                 return text
             }
-            if input.categorical { return Column(name: input.name, values: .categorical(fields)) }
+            if input.categorical { return Column(name: input.name, values: .categorical(CategoricalValues(fields))) }
             return Column(name: input.name, values: .numeric(try fields.enumerated().map { row, text in
                 guard let number = Double(text), number.isFinite else {
                     throw BackpropError(.data, "\(source): line \(table.lines[row]), column '\(input.name)': expected a number, got \"\(text)\"")

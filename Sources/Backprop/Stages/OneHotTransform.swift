@@ -10,9 +10,15 @@ public struct OneHotTransform: FittedTransform, Equatable {
 
     /// Fits the categories seen in `rows` of `column`.
     public init(fitting column: Column, rows: [Int]) {
-        let labels = Self.labels(column.values)
         self.column = column.name
-        self.categories = Self.sorted(Set(rows.map { labels[$0] }))
+        switch column.values {
+        case .categorical(let values):
+            var used = [Bool](repeating: false, count: values.labels.count)
+            for row in rows { used[Int(values.codes[row])] = true }
+            categories = Self.sorted(Set(values.labels.indices.lazy.filter { used[$0] }.map { values.labels[$0] }))
+        case .numeric(let numbers):
+            categories = Self.sorted(Set(rows.map { Self.label(for: numbers[$0]) }))
+        }
     }
 
     /// Restores a saved transform.
@@ -49,29 +55,31 @@ public struct OneHotTransform: FittedTransform, Equatable {
         guard let index = data.featureIndex(named: column) else {
             throw BackpropError(.data, "one_hot: the data has no column '\(column)'")
         }
-        let labels = Self.labels(data.features[index].values)
         let position = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
         var encoded = Array(repeating: Array(repeating: 0.0, count: data.rowCount), count: categories.count)
-        for (row, label) in labels.enumerated() {
-            guard let category = position[label] else {
-                throw BackpropError(.data,
-                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")))")
+        func unknown(_ row: Int, _ label: String) -> BackpropError {
+            BackpropError(.data,
+                "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")))")
+        }
+        switch data.features[index].values {
+        case .categorical(let values):
+            let categoryOfCode = values.labels.map { position[$0] }  // one look-up per label, not per row
+            for (row, code) in values.codes.enumerated() {
+                guard let category = categoryOfCode[Int(code)] else { throw unknown(row, values[row]) }
+                encoded[category][row] = 1
             }
-            encoded[category][row] = 1
+        case .numeric(let numbers):
+            for (row, number) in numbers.enumerated() {
+                let label = Self.label(for: number)
+                guard let category = position[label] else { throw unknown(row, label) }
+                encoded[category][row] = 1
+            }
         }
         var result = data
         result.features.replaceSubrange(index...index, with: zip(outputNames, encoded).map {
             Column(name: $0, values: .numeric($1))
         })
         return result
-    }
-
-    /// The labels of a column: its text, or its numbers written without a needless ".0".
-    static func labels(_ values: ColumnValues) -> [String] {
-        switch values {
-        case .categorical(let labels): return labels
-        case .numeric(let numbers): return numbers.map(label(for:))
-        }
     }
 
     /// The label of a number: `2` for 2.0, `2.5` for 2.5.
