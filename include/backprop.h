@@ -38,8 +38,9 @@ extern "C" {
 /** MAJOR * 10000 + MINOR * 100 + PATCH, as bp_version() returns it. */
 #define BP_VERSION_NUMBER (BP_VERSION_MAJOR * 10000 + BP_VERSION_MINOR * 100 + BP_VERSION_PATCH)
 #define BP_VERSION_STRING "1.1.0"
-/** The model file format version this library reads (the "version" field of the file). */
-#define BP_MODEL_FORMAT_VERSION 1
+/** The model file format version this library writes (the "version" field of the file); it
+ *  reads every version from 1 up to this one. */
+#define BP_MODEL_FORMAT_VERSION 2
 
 /** The library's version as BP_VERSION_NUMBER; compare with the header's to detect a mismatch
  *  (same major version: compatible). Cannot fail. */
@@ -48,7 +49,8 @@ int bp_version(void);
 /** The library's version as text ("1.0.0"). Static storage: never free. Cannot fail. */
 const char *bp_version_string(void);
 
-/** The model file format version the library reads. Cannot fail. */
+/** The newest model file format version the library reads (and writes); older versions from 1
+ *  load too. Cannot fail. */
 int bp_model_format_version(void);
 
 /* ---- Status and errors ---------------------------------------------------------------- */

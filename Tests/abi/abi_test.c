@@ -202,13 +202,13 @@ int main(int argc, char **argv) {
     char *version = strstr(text, "\"version\"");
     CHECK(version != NULL, "no version field in the model file");
     if (version != NULL) {
-        char *digit = strchr(version, '1');
-        *digit = '2';
-        snprintf(path, sizeof path, "%s/v2.json", work);
+        char *digit = strchr(version, '2');
+        *digit = '3';
+        snprintf(path, sizeof path, "%s/v3.json", work);
         write_file(path, text, size);
         CHECK_STATUS(bp_model_load(path, &m), BP_ERR_VERSION, "newer");
-        CHECK_STATUS(bp_model_load_buffer(text, size, &m), BP_ERR_VERSION, "version 2");
-        *digit = '1';
+        CHECK_STATUS(bp_model_load_buffer(text, size, &m), BP_ERR_VERSION, "version 3");
+        *digit = '2';
     }
     CHECK_STATUS(bp_model_load_buffer(NULL, 10, &m), BP_ERR_NULL, "data is NULL");
     CHECK_STATUS(bp_model_load_buffer(text, 0, &m), BP_ERR_TRUNCATED, "truncated");
