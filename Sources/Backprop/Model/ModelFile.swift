@@ -9,8 +9,15 @@ import FoundationEssentials
 public enum ModelFile {
     /// The format name at the top of every model file.
     public static let format = "backprop-model"
-    /// The format version this library writes and reads.
-    public static let version = 1
+    /// The format version this library writes.
+    ///
+    /// Version 2 adds, all optional: `one_hot` steps' `unknown`, constant columns (min-max
+    /// `max` equal to `min`, standardize `std` 1), `impute` steps, `target_encoding` (class
+    /// labels, positive class, target scaling) and `csv` (the training file's delimiter and quote).
+    public static let version = 2
+    /// The format versions this library reads: every version so far (a version 1 file is a
+    /// version 2 file without the version 2 additions).
+    public static let readableVersions = 1...2
 
     /// The model as JSON text.
     public static func encode(_ model: TrainedModel) -> Data {
@@ -63,8 +70,9 @@ public enum ModelFile {
         }
         guard case .string(format)? = top["format"] else { throw fail("not a model file (no \"format\": \"\(format)\")") }
         guard case .number(let fileVersion)? = top["version"] else { throw fail("no format version") }
-        guard Int(fileVersion) == version else {
-            throw fail("model format version \(JSONWriter.number(fileVersion)) is \(Int(fileVersion) > version ? "newer" : "older") than this library's (\(version))")
+        guard fileVersion == fileVersion.rounded(), readableVersions.contains(Int(exactly: fileVersion) ?? 0) else {
+            let newer = fileVersion > Double(version)
+            throw fail("model format version \(JSONWriter.number(fileVersion)) is \(newer ? "newer" : "older") than this library's (reads \(readableVersions.lowerBound) to \(version))")
         }
         guard case .string(let target)? = top["target"] else { throw fail("missing 'target'") }
         guard case .array(let inputValues)? = top["inputs"], !inputValues.isEmpty else { throw fail("missing 'inputs'") }

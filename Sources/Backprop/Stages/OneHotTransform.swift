@@ -1,5 +1,6 @@
 /// Replaces a column by one 0/1 column per category (`rank_1`, `rank_2`, …), in place.
-/// Categories are sorted: numerically when every label is a number, else as text.
+/// Categories are sorted: numerically when every label is a number, else as text. A label not
+/// among them is an error, or, when `ignoresUnknown`, a row of zeros.
 public struct OneHotTransform: FittedTransform, Equatable {
     /// `"one_hot"`.
     public static let kind = "one_hot"
@@ -7,10 +8,13 @@ public struct OneHotTransform: FittedTransform, Equatable {
     public let column: String
     /// The categories, in output order.
     public let categories: [String]
+    /// Whether a label not among `categories` encodes as all zeros (else it is an error).
+    public let ignoresUnknown: Bool
 
     /// Fits the categories seen in `rows` of `column`.
-    public init(fitting column: Column, rows: [Int]) {
+    public init(fitting column: Column, rows: [Int], ignoreUnknown: Bool = false) {
         self.column = column.name
+        self.ignoresUnknown = ignoreUnknown
         switch column.values {
         case .categorical(let values):
             var used = [Bool](repeating: false, count: values.labels.count)
@@ -34,11 +38,17 @@ public struct OneHotTransform: FittedTransform, Equatable {
             }
             return label
         }
+        switch state["unknown"] {
+        case nil, .string("error")?: ignoresUnknown = false  // model format 1 has no "unknown"
+        case .string("ignore")?: ignoresUnknown = true
+        default: throw BackpropError(.model, "preprocessing step 'one_hot': 'unknown' must be \"error\" or \"ignore\"")
+        }
     }
 
     /// The saved parameters.
     public var state: [String: JSONValue] {
-        ["column": .string(column), "categories": .array(categories.map { .string($0) })]
+        ["column": .string(column), "categories": .array(categories.map { .string($0) }),
+         "unknown": .string(ignoresUnknown ? "ignore" : "error")]
     }
 
     /// The names of the columns it makes.
@@ -59,19 +69,25 @@ public struct OneHotTransform: FittedTransform, Equatable {
         var encoded = Array(repeating: Array(repeating: 0.0, count: data.rowCount), count: categories.count)
         func unknown(_ row: Int, _ label: String) -> BackpropError {
             BackpropError(.data,
-                "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")))")
+                "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")); set \"unknown\": \"ignore\" in the normalize stage to encode it as zeros)")
         }
         switch data.features[index].values {
         case .categorical(let values):
             let categoryOfCode = values.labels.map { position[$0] }  // one look-up per label, not per row
             for (row, code) in values.codes.enumerated() {
-                guard let category = categoryOfCode[Int(code)] else { throw unknown(row, values[row]) }
+                guard let category = categoryOfCode[Int(code)] else {
+                    if ignoresUnknown { continue }
+                    throw unknown(row, values[row])
+                }
                 encoded[category][row] = 1
             }
         case .numeric(let numbers):
             for (row, number) in numbers.enumerated() {
                 let label = Self.label(for: number)
-                guard let category = position[label] else { throw unknown(row, label) }
+                guard let category = position[label] else {
+                    if ignoresUnknown { continue }
+                    throw unknown(row, label)
+                }
                 encoded[category][row] = 1
             }
         }
