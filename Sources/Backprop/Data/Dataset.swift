@@ -5,6 +5,11 @@ public enum ColumnValues: Equatable, Sendable {
     /// Category labels, as written in the source, each stored once (a code per row).
     case categorical(CategoricalValues)
 
+    /// Category labels given one per row (encoded: each distinct label stored once).
+    public static func categorical(_ labels: [String]) -> ColumnValues {
+        .categorical(CategoricalValues(labels))
+    }
+
     /// Number of rows.
     public var count: Int {
         switch self {

@@ -98,12 +98,21 @@ public struct OneHotTransform: FittedTransform, Equatable {
         return result
     }
 
+    /// The labels of a column, one per row: its text, or its numbers written without a needless ".0".
+    static func labels(_ values: ColumnValues) -> [String] {
+        switch values {
+        case .categorical(let labels): return Array(labels)
+        case .numeric(let numbers): return numbers.map(label(for:))
+        }
+    }
+
     /// The label of a number: `2` for 2.0, `2.5` for 2.5.
     public static func label(for number: Double) -> String {
         number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
-    private static func sorted(_ labels: Set<String>) -> [String] {
+    /// Labels sorted: as numbers when every label is a number, else as text.
+    static func sorted(_ labels: Set<String>) -> [String] {
         let numbers = labels.compactMap { label in Double(label).map { (label, $0) } }
         if numbers.count == labels.count { return numbers.sorted { $0.1 < $1.1 }.map(\.0) }
         return labels.sorted()
