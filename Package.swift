@@ -18,10 +18,11 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // MARK: - Implementation
         .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",

@@ -41,7 +41,13 @@ public struct NormalizeStage: TransformStage {
         var fitted = [any FittedTransform]()
         for name in standardize { fitted.append(try StandardizeTransform(fitting: try column(name, "standardize"), rows: rows)) }
         for name in minMax { fitted.append(try MinMaxTransform(fitting: try column(name, "min_max"), rows: rows)) }
-        for name in oneHot { fitted.append(OneHotTransform(fitting: try column(name, "one_hot"), rows: rows)) }
+        for name in oneHot {
+            let transform = OneHotTransform(fitting: try column(name, "one_hot"), rows: rows)
+            guard transform.categories.count <= Limits.categories else {
+                throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
+            }
+            fitted.append(transform)
+        }
         return fitted
     }
 }
