@@ -11,8 +11,15 @@ import FoundationEssentials
 public enum ModelFile {
     /// The format name at the top of every model file.
     public static let format = "backprop-model"
-    /// The format version this library writes and reads.
-    public static let version = 1
+    /// The format version this library writes.
+    ///
+    /// Version 2 adds, all optional: `one_hot` steps' `unknown`, constant columns (min-max
+    /// `max` equal to `min`, standardize `std` 1), `impute` steps, `target_encoding` (class
+    /// labels, positive class, target scaling) and `csv` (the training file's delimiter and quote).
+    public static let version = 2
+    /// The format versions this library reads: every version so far (a version 1 file is a
+    /// version 2 file without the version 2 additions).
+    public static let readableVersions = 1...2
 
     /// The model as JSON text, sealed with its checksum.
     public static func encode(_ model: TrainedModel) -> Data {
@@ -94,8 +101,9 @@ public enum ModelFile {
         guard fileVersion == fileVersion.rounded() else {
             throw corrupt("field 'version': expected a whole number, got \(JSONWriter.number(fileVersion))")
         }
-        guard fileVersion == Double(version) else {
-            throw ModelLoadFailure(.wrongVersion, "model format version \(JSONWriter.number(fileVersion)) is \(fileVersion > Double(version) ? "newer" : "older") than this library's (\(version))")
+        guard readableVersions.contains(where: { Double($0) == fileVersion }) else {
+            let newer = fileVersion > Double(version)
+            throw ModelLoadFailure(.wrongVersion, "model format version \(JSONWriter.number(fileVersion)) is \(newer ? "newer" : "older") than this library's (reads \(readableVersions.lowerBound) to \(version))")
         }
         if let problem = Schema.mismatch(top, Schema.topLevel) { throw corrupt(problem) }
         if options.verifyChecksum { try verifyChecksum(top) }

@@ -1,5 +1,6 @@
 /// Replaces a column by one 0/1 column per category (`rank_1`, `rank_2`, …), in place.
-/// Categories are sorted: numerically when every label is a number, else as text.
+/// Categories are sorted: numerically when every label is a number, else as text. A label not
+/// among them is an error, or, when `ignoresUnknown`, a row of zeros.
 public struct OneHotTransform: FittedTransform, Equatable {
     /// `"one_hot"`.
     public static let kind = "one_hot"
@@ -7,13 +8,16 @@ public struct OneHotTransform: FittedTransform, Equatable {
     public let column: String
     /// The categories, in output order.
     public let categories: [String]
+    /// Whether a label not among `categories` encodes as all zeros (else it is an error).
+    public let ignoresUnknown: Bool
 
     /// Fits the categories seen in `rows` of `column` (`NormalizeStage` bounds their number by
     /// `Limits.categories`).
-    public init(fitting column: Column, rows: [Int]) {
+    public init(fitting column: Column, rows: [Int], ignoreUnknown: Bool = false) {
         let labels = Self.labels(column.values)
         self.column = column.name
         self.categories = Self.sorted(Set(rows.map { labels[$0] }))
+        self.ignoresUnknown = ignoreUnknown
     }
 
     /// Restores a saved transform.
@@ -36,11 +40,17 @@ public struct OneHotTransform: FittedTransform, Equatable {
             }
             return label
         }
+        switch state["unknown"] {
+        case nil, .string("error")?: ignoresUnknown = false  // model format 1 has no "unknown"
+        case .string("ignore")?: ignoresUnknown = true
+        default: throw BackpropError(.model, "preprocessing step 'one_hot': 'unknown' must be \"error\" or \"ignore\"")
+        }
     }
 
     /// The saved parameters.
     public var state: [String: JSONValue] {
-        ["column": .string(column), "categories": .array(categories.map { .string($0) })]
+        ["column": .string(column), "categories": .array(categories.map { .string($0) }),
+         "unknown": .string(ignoresUnknown ? "ignore" : "error")]
     }
 
     /// The names of the columns it makes.
@@ -65,8 +75,9 @@ public struct OneHotTransform: FittedTransform, Equatable {
         var encoded = Array(repeating: Array(repeating: 0.0, count: data.rowCount), count: categories.count)
         for (row, label) in labels.enumerated() {
             guard let category = position[label] else {
+                if ignoresUnknown { continue }
                 throw BackpropError(.data,
-                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(Limits.excerpt(label))\" (known: \(categories.joined(separator: ", ")))")
+                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(Limits.excerpt(label))\" (known: \(categories.joined(separator: ", ")); set \"unknown\": \"ignore\" in the normalize stage to encode it as zeros)")
             }
             encoded[category][row] = 1
         }

@@ -44,10 +44,10 @@ final class HostileModelTests: XCTestCase {
     }
 
     func testVersionsThatAreNotWholeOrTooLargeAreErrorsNotTraps() {
-        assertRefused(good.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 1e19,"), ["version 1e+19 is newer"], problem: .wrongVersion)
-        assertRefused(good.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": -1e300,"), ["older"], problem: .wrongVersion)
-        assertRefused(good.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 1.9,"), ["field 'version'", "whole number", "1.9"])
-        assertRefused(good.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": \"1\","), ["field 'version'"])
+        assertRefused(good.replacingOccurrences(of: "\"version\": \(ModelFile.version),", with: "\"version\": 1e19,"), ["version 1e+19 is newer"], problem: .wrongVersion)
+        assertRefused(good.replacingOccurrences(of: "\"version\": \(ModelFile.version),", with: "\"version\": -1e300,"), ["older"], problem: .wrongVersion)
+        assertRefused(good.replacingOccurrences(of: "\"version\": \(ModelFile.version),", with: "\"version\": 1.9,"), ["field 'version'", "whole number", "1.9"])
+        assertRefused(good.replacingOccurrences(of: "\"version\": \(ModelFile.version),", with: "\"version\": \"1\","), ["field 'version'"])
     }
 
     func testAFlippedByteIsCaughtByTheChecksum() {
