@@ -23,7 +23,8 @@ struct ModelDecoder {
         guard case .object(let training)? = top["training"] else { throw fail("training", "expected an object") }
         let model = TrainedModel(
             inputs: inputs, preprocessing: preprocessing, features: features, target: target,
-            network: network, training: training)
+            network: network, training: training,
+            targetEncoding: try decodeClasses(training: training, outputs: network.outputCount))
         try checkPreprocessing(model)
         return model
     }
@@ -159,6 +160,36 @@ struct ModelDecoder {
         default: throw fail("\(field).bias", "expected an array of numbers or null")
         }
         return DenseLayer(weights: Matrix(rows: inputs, columns: outputs, values: values), bias: bias, activation: activation)
+    }
+
+    /// The class labels of a classifier (format 2 `classes`, `positive_class`), or for format 1
+    /// the class codes saved in `training`.
+    private func decodeClasses(training: [String: JSONValue], outputs: Int) throws(ModelLoadFailure) -> TargetEncoding? {
+        guard let value = top["classes"] else {
+            if top["positive_class"] != nil { throw fail("positive_class", "given without 'classes'") }
+            guard outputs > 1, case .array(let codes)? = training["classes"], codes.count == outputs else { return nil }
+            let labels = codes.compactMap { code -> String? in
+                if case .number(let n) = code, n.isFinite { return OneHotTransform.label(for: n) }
+                return nil
+            }
+            return labels.count == outputs ? TargetEncoding(classes: labels) : nil
+        }
+        guard case .array(let items) = value else { throw fail("classes", "expected an array of strings") }
+        var classes = [String]()
+        for (index, item) in items.enumerated() {
+            guard case .string(let label) = item else { throw fail("classes[\(index)]", "expected a string") }
+            classes.append(label)
+        }
+        guard Set(classes).count == classes.count else { throw fail("classes", "lists a class twice") }
+        guard classes.count == (outputs == 1 ? 2 : outputs) else {
+            throw fail("classes", "has \(classes.count) labels for \(outputs) output\(outputs == 1 ? " (a sigmoid output needs 2)" : "s")")
+        }
+        switch top["positive_class"] {
+        case nil: break
+        case .string(let positive)? where outputs == 1 && positive == classes[1]: break
+        default: throw fail("positive_class", "must be the second of 'classes' for a one-output model")
+        }
+        return TargetEncoding(classes: classes)
     }
 
     /// A layer size: a whole number from 1 to `Limits.layerUnits`.

@@ -7,6 +7,7 @@ extension ModelFile {
         static let topLevel: [String: Bool] = [
             "format": true, "version": true, "checksum": false, "target": true, "inputs": true,
             "preprocessing": true, "features": true, "layers": true, "training": true,
+            "classes": false, "positive_class": false,  // format 2, classifiers
         ]
         /// An entry of `inputs`.
         static let input: [String: Bool] = ["name": true, "categorical": true]

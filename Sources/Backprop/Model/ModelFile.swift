@@ -6,8 +6,10 @@ import FoundationEssentials
 /// Layout: `format` (`"backprop-model"`) and `version` first; `checksum` (CRC-32 of the rest,
 /// see `ModelFile+Checksum.swift`); `target`; `inputs` (raw columns); `preprocessing` (fitted
 /// steps, each with its `kind`); `features` (network inputs in order); `layers` (weights as
-/// [inputs][outputs], `bias` or null, `activation`); `training`. Loading checks the whole file:
-/// strict UTF-8, no unknown field, finite numbers, every cross-reference (docs/model-file.md).
+/// [inputs][outputs], `bias` or null, `activation`); `training`; for a classifier (format 2)
+/// `classes` (labels in output order; [negative, positive] for one sigmoid output) and, for one
+/// output, `positive_class`. Loading checks the whole file:
+/// strict UTF-8, no unknown field, finite numbers, every cross-reference (docs/limits.md).
 public enum ModelFile {
     /// The format name at the top of every model file.
     public static let format = "backprop-model"
@@ -32,7 +34,7 @@ public enum ModelFile {
                 "bias": layer.bias.map { .array($0.map(JSONValue.number)) } ?? .null,
             ])
         }
-        let document: [String: JSONValue] = [
+        var document: [String: JSONValue] = [
             "format": .string(format),
             "version": .number(Double(version)),
             "target": .string(model.target),
@@ -44,6 +46,10 @@ public enum ModelFile {
             "layers": .array(layers),
             "training": .object(model.training),
         ]
+        if let encoding = model.targetEncoding {
+            document["classes"] = .array(encoding.classes.map(JSONValue.string))
+            if model.network.outputCount == 1, let positive = encoding.positiveClass { document["positive_class"] = .string(positive) }
+        }
         return Data(JSONWriter.serialize(.object(sealed(document))).utf8)
     }
 

@@ -101,7 +101,8 @@ public struct OneHotTransform: FittedTransform, Equatable {
         number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
-    private static func sorted(_ labels: Set<String>) -> [String] {
+    /// Labels sorted: as numbers when every label is a number, else as text.
+    static func sorted(_ labels: Set<String>) -> [String] {
         let numbers = labels.compactMap { label in Double(label).map { (label, $0) } }
         if numbers.count == labels.count { return numbers.sorted { $0.1 < $1.1 }.map(\.0) }
         return labels.sorted()
