@@ -36,10 +36,14 @@ public enum AtomicFile {
     public static func writeAll(_ items: [Item], followSymlinks: Bool = false) throws {
         var staged: [(temporary: String, target: String)] = []
         do {
+            var targets: [(item: Item, target: String)] = []
             for item in items {
                 let target = try destination(item.url, followSymlinks: followSymlinks)
-                let temporary = try stage(item.data, beside: target)
-                staged.append((temporary, target))
+                targets.removeAll { $0.target == target }  // the same file twice: the last content wins
+                targets.append((item, target))
+            }
+            for (item, target) in targets {
+                staged.append((try stage(item.data, beside: target), target))
             }
         } catch {
             for entry in staged { unlink(entry.temporary) }
