@@ -20,12 +20,13 @@ let package = Package(
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
         // Decimal text to double (fast_float, header-only from libfast-float-dev), callable from Swift.
         .target(name: "CNumberParsing"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Open MPI through dlopen (loaded only under mpirun; no build-time dependency).
         .target(name: "CMPI", path: "Sources/CMPI"),
 
         // MARK: - Implementation
         .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CNumberParsing", "CBackpropPlugin", "CMPI"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CNumberParsing", "CBackpropPlugin", "CMPI", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",
