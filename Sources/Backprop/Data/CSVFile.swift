@@ -10,16 +10,22 @@ final class CSVFile: @unchecked Sendable {
     let modified: (seconds: Int, nanoseconds: Int)
     private let descriptor: Int32
 
-    /// Opens `path` for reading.
-    /// - Throws: `.data` "cannot read the file" when it cannot be opened or is not a regular file.
+    /// Opens `path` for reading, without blocking (a FIFO or device is refused, not waited on).
+    /// - Throws: `.data` "cannot read the file" naming why: missing, not a regular file, unreadable.
     init(path: String, name: String) throws {
         self.name = name
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw BackpropError(.data, "\(name): cannot read the file") }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            let code = errno
+            let failure: InputFile.Failure = code == ENOENT || code == ENOTDIR ? .notFound
+                : code == EISDIR ? .notRegular("a directory") : .unreadable(String(cString: strerror(code)))
+            throw BackpropError(.data, "\(name): cannot read the file: \(failure)")
+        }
         var status = stat()
         guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            let failure = InputFile.Failure.notRegular(InputFile.kind(of: status.st_mode))
             close(fd)
-            throw BackpropError(.data, "\(name): cannot read the file (not a regular file)")
+            throw BackpropError(.data, "\(name): cannot read the file: \(failure)")
         }
         descriptor = fd
         size = Int(status.st_size)
