@@ -44,6 +44,13 @@ public enum ModelFile {
             "layers": .array(layers),
             "training": .object(model.training),
         ]
+        if let csv = model.sourceCSV {
+            document["csv"] = .object([
+                "delimiter": .string(String(decoding: [csv.delimiter], as: UTF8.self)),
+                "quote": .string(String(decoding: [csv.quote], as: UTF8.self)),
+                "header": .bool(csv.header),
+            ])
+        }
         if let encoding = model.targetEncoding {
             document["classes"] = .array(encoding.classes.map(JSONValue.string))
             if model.network.outputCount == 1, let positive = encoding.positiveClass { document["positive_class"] = .string(positive) }
@@ -111,10 +118,27 @@ public enum ModelFile {
         }
         guard case .object(let training)? = top["training"] else { throw fail("missing 'training'") }
         let outputs = layers[layers.count - 1].outputCount
-        return TrainedModel(
+        var model = TrainedModel(
             inputs: inputs, preprocessing: preprocessing, features: features, target: target,
             network: Network(layers: layers), training: training,
             targetEncoding: try decodeClasses(top, training: training, outputs: outputs))
+        model.sourceCSV = try decodeCSV(top["csv"])
+        return model
+    }
+
+    /// The training file's CSV options (format 2, optional).
+    private static func decodeCSV(_ value: JSONValue?) throws -> CSVOptions? {
+        guard let value else { return nil }
+        guard case .object(let o) = value, case .string(let delimiter)? = o["delimiter"], case .string(let quote)? = o["quote"],
+              case .bool(let header)? = o["header"], delimiter.utf8.count == 1, quote.utf8.count == 1, delimiter != quote,
+              delimiter != "\n", quote != "\n" else {
+            throw BackpropError(.model, "'csv' must be {\"delimiter\": one character, \"quote\": another, \"header\": true or false}")
+        }
+        var options = CSVOptions()
+        options.delimiter = delimiter.utf8.first!
+        options.quote = quote.utf8.first!
+        options.header = header
+        return options
     }
 
     /// The classes (format 2: `classes`, `positive_class`; format 1: a softmax model's numeric
