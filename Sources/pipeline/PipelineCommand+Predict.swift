@@ -35,9 +35,13 @@ extension PipelineCommand {
         enum MissingRows: String, ExpressibleByArgument { case error, skip }
         enum OutputFormat: String, ExpressibleByArgument { case table, values }
 
+        @Flag(help: "Allow the model's plugin steps: load their libraries (running their code) by file name from BACKPROP_PLUGIN_PATH.")
+        var allowPlugins = false
+
         func run() throws {
             try reportingErrors {
-                let model = try ModelFile.load(URL(fileURLWithPath: self.model))
+                let options = ModelLoadOptions(plugins: allowPlugins ? .load(.environment) : .refuse)
+                let model = try ModelFile.load(URL(fileURLWithPath: self.model), options: options)
                 var table = try CSVReader.read(URL(fileURLWithPath: input), options: model.sourceCSV ?? CSVOptions())
                 var ids: [String]?
                 if let idColumn {
