@@ -20,7 +20,9 @@ let package = Package(
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
 
         // MARK: - Implementation
-        .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
+        // Vector kernels compiled per instruction set, chosen at load time (target_clones).
+        .target(name: "CVectorKernels"),
+        .target(name: "BackpropNumerics", dependencies: ["CGSL", "CVectorKernels"]),
         .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(

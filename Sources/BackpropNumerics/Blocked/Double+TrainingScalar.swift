@@ -25,4 +25,29 @@ extension Double: TrainingScalar {
     ) throws {
         try source.copyRows(positions, inputs: inputs, targets: targets)
     }
+
+    /// Through the C vector kernel.
+    public static func logistic(_ z: UnsafePointer<Double>, into a: UnsafeMutablePointer<Double>, count: Int) {
+        VectorKernels.logistic(z, into: a, count: count)
+    }
+
+    /// Through the C vector kernel.
+    public static func multiplyByLogisticDerivative(_ delta: UnsafeMutablePointer<Double>, activations a: UnsafePointer<Double>, count: Int) {
+        VectorKernels.multiplyByLogisticDerivative(delta, activations: a, count: count)
+    }
+
+    /// Through the C vector kernel.
+    public static func addBias(_ z: UnsafeMutablePointer<Double>, rows: Int, bias: UnsafePointer<Double>, columns: Int) {
+        VectorKernels.addBias(z, rows: rows, bias: bias, columns: columns)
+    }
+
+    /// Through the C vector kernel.
+    public static func difference(_ y: UnsafePointer<Double>, _ t: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>, count: Int) {
+        VectorKernels.difference(y, t, into: delta, count: count)
+    }
+
+    /// Through the C vector kernel.
+    public static func squaredErrorSum(_ y: UnsafePointer<Double>, _ t: UnsafePointer<Double>, count: Int) -> Double {
+        VectorKernels.squaredErrorSum(y, t, count: count)
+    }
 }

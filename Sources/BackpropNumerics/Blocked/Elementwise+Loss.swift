@@ -3,8 +3,8 @@ import Glibc
 extension Elementwise {
     /// The summed loss of a block: Σ over rows of wᵢ · Lᵢ, where Lᵢ is the row's squared error
     /// summed over outputs (MSE) or its log-loss (both cross-entropies). Dividing by Σ wᵢ (times
-    /// the output count for MSE) gives `Loss.value`; without weights the sum runs in the same
-    /// order as `Loss.value`, so one block gives the same bits.
+    /// the output count for MSE) gives `Loss.value` (to rounding: the unweighted squared error is
+    /// summed by the vector kernel in four interleaved partial sums).
     static func lossSum<Scalar: TrainingScalar>(
         _ loss: Loss, predictions y: UnsafePointer<Scalar>, targets t: UnsafePointer<Scalar>,
         rows: Int, columns: Int, weights: UnsafePointer<Double>?
@@ -19,6 +19,7 @@ extension Elementwise {
         }
         var total = 0.0
         guard let weights else {
+            if loss == .meanSquaredError { return Scalar.squaredErrorSum(y, t, count: rows * columns) }
             for i in 0..<(rows * columns) { total += term(i) }
             return total
         }
@@ -39,7 +40,7 @@ extension Elementwise {
         into delta: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int
     ) {
         let count = rows * columns
-        for i in 0..<count { delta[i] = y[i] - t[i] }
+        Scalar.difference(y, t, into: delta, count: count)
         if loss.naturalOutputActivation != activation {
             switch loss {
             case .meanSquaredError: break

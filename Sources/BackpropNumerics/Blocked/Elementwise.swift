@@ -7,11 +7,7 @@ enum Elementwise {
     /// z ← z + bias, the bias added to every row of `z` (`rows × bias.count`).
     @inline(__always)
     static func addBias<Scalar: TrainingScalar>(_ z: UnsafeMutablePointer<Scalar>, rows: Int, bias: UnsafeBufferPointer<Scalar>) {
-        let columns = bias.count
-        for row in 0..<rows {
-            let start = row * columns
-            for column in 0..<columns { z[start + column] += bias[column] }
-        }
+        Scalar.addBias(z, rows: rows, bias: bias.baseAddress!, columns: bias.count)
     }
 
     /// a = f(z) for an elementwise activation, or softmax across each row of `columns` values.
@@ -20,7 +16,7 @@ enum Elementwise {
     ) {
         let count = rows * columns
         switch activation {
-        case .sigmoid: VectorKernels.logistic(z, into: a, count: count)
+        case .sigmoid: Scalar.logistic(z, into: a, count: count)
         case .tanh: for i in 0..<count { a[i] = Scalar(Glibc.tanh(Double(z[i]))) }
         case .relu: for i in 0..<count { a[i] = z[i] > 0 ? z[i] : 0 }
         case .leakyRelu: for i in 0..<count { a[i] = z[i] > 0 ? z[i] : Scalar(Activation.leakySlope) * z[i] }
@@ -36,7 +32,7 @@ enum Elementwise {
     ) {
         let count = rows * columns
         switch activation {
-        case .sigmoid: VectorKernels.multiplyByLogisticDerivative(delta, activations: a, count: count)
+        case .sigmoid: Scalar.multiplyByLogisticDerivative(delta, activations: a, count: count)
         case .tanh: for i in 0..<count { delta[i] *= 1 - a[i] * a[i] }
         case .relu: for i in 0..<count where !(z[i] > 0) { delta[i] = 0 }
         case .leakyRelu: for i in 0..<count where !(z[i] > 0) { delta[i] *= Scalar(Activation.leakySlope) }

@@ -25,4 +25,29 @@ extension Float: TrainingScalar {
     ) throws {
         try source.copyRows(positions, inputs: inputs, targets: targets)
     }
+
+    /// Through the C vector kernel.
+    public static func logistic(_ z: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, count: Int) {
+        VectorKernels.logistic(z, into: a, count: count)
+    }
+
+    /// Through the C vector kernel.
+    public static func multiplyByLogisticDerivative(_ delta: UnsafeMutablePointer<Float>, activations a: UnsafePointer<Float>, count: Int) {
+        VectorKernels.multiplyByLogisticDerivative(delta, activations: a, count: count)
+    }
+
+    /// Through the C vector kernel.
+    public static func addBias(_ z: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, columns: Int) {
+        VectorKernels.addBias(z, rows: rows, bias: bias, columns: columns)
+    }
+
+    /// Through the C vector kernel.
+    public static func difference(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, into delta: UnsafeMutablePointer<Float>, count: Int) {
+        VectorKernels.difference(y, t, into: delta, count: count)
+    }
+
+    /// Through the C vector kernel.
+    public static func squaredErrorSum(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, count: Int) -> Double {
+        VectorKernels.squaredErrorSum(y, t, count: count)
+    }
 }

@@ -21,4 +21,15 @@ public protocol TrainingScalar: BinaryFloatingPoint & Sendable {
     static func copyRows<Source: TrainingRowSource>(
         from source: Source, _ positions: UnsafeBufferPointer<Int>,
         inputs: UnsafeMutableBufferPointer<Self>, targets: UnsafeMutableBufferPointer<Self>) throws
+
+    /// a = 1 / (1 + e^−z) for `count` values (vector kernel).
+    static func logistic(_ z: UnsafePointer<Self>, into a: UnsafeMutablePointer<Self>, count: Int)
+    /// δ ← δ · a(1 − a) for `count` values (vector kernel).
+    static func multiplyByLogisticDerivative(_ delta: UnsafeMutablePointer<Self>, activations a: UnsafePointer<Self>, count: Int)
+    /// z ← z + bias on every row (vector kernel).
+    static func addBias(_ z: UnsafeMutablePointer<Self>, rows: Int, bias: UnsafePointer<Self>, columns: Int)
+    /// δ = y − t (vector kernel).
+    static func difference(_ y: UnsafePointer<Self>, _ t: UnsafePointer<Self>, into delta: UnsafeMutablePointer<Self>, count: Int)
+    /// Σ (y − t)² in double precision (vector kernel).
+    static func squaredErrorSum(_ y: UnsafePointer<Self>, _ t: UnsafePointer<Self>, count: Int) -> Double
 }
