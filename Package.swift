@@ -18,12 +18,14 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
+        // Open MPI through dlopen (loaded only under mpirun; no build-time dependency).
+        .target(name: "CMPI", path: "Sources/CMPI"),
 
         // MARK: - Implementation
         // Vector kernels compiled per instruction set, chosen at load time (target_clones).
         .target(name: "CVectorKernels"),
         .target(name: "BackpropNumerics", dependencies: ["CGSL", "CVectorKernels"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CMPI"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",

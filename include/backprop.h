@@ -33,13 +33,14 @@ extern "C" {
 
 /** The version of the API this header describes. */
 #define BP_VERSION_MAJOR 1
-#define BP_VERSION_MINOR 0
+#define BP_VERSION_MINOR 1
 #define BP_VERSION_PATCH 0
 /** MAJOR * 10000 + MINOR * 100 + PATCH, as bp_version() returns it. */
 #define BP_VERSION_NUMBER (BP_VERSION_MAJOR * 10000 + BP_VERSION_MINOR * 100 + BP_VERSION_PATCH)
-#define BP_VERSION_STRING "1.0.0"
-/** The model file format version this library reads (the "version" field of the file). */
-#define BP_MODEL_FORMAT_VERSION 1
+#define BP_VERSION_STRING "1.1.0"
+/** The model file format version this library writes (the "version" field of the file); it
+ *  reads every version from 1 up to this one. */
+#define BP_MODEL_FORMAT_VERSION 2
 
 /** The library's version as BP_VERSION_NUMBER; compare with the header's to detect a mismatch
  *  (same major version: compatible). Cannot fail. */
@@ -48,7 +49,8 @@ int bp_version(void);
 /** The library's version as text ("1.0.0"). Static storage: never free. Cannot fail. */
 const char *bp_version_string(void);
 
-/** The model file format version the library reads. Cannot fail. */
+/** The newest model file format version the library reads (and writes); older versions from 1
+ *  load too. Cannot fail. */
 int bp_model_format_version(void);
 
 /* ---- Status and errors ---------------------------------------------------------------- */
@@ -172,6 +174,19 @@ typedef void (*bp_log_fn)(const char *line, void *user_data);
  *  Errors: BP_ERR_NULL, BP_ERR_NOT_FOUND, BP_ERR_PIPELINE, BP_ERR_DATA, BP_ERR_TRAINING,
  *  BP_ERR_CORRUPT (a model it reads), BP_ERR_OUTPUT. */
 bp_status bp_pipeline_run(const char *path, bp_log_fn log, void *user_data);
+
+/** Receives the JSON document of a finished run (UTF-8, borrowed for the call only: copy it to
+ *  keep it) and the caller's `user_data`. */
+typedef void (*bp_result_fn)(const char *json, void *user_data);
+
+/** bp_pipeline_run, then, when every stage succeeded and every output was written, calls
+ *  `result` once, on the calling thread, with the run's results as one JSON document: the one
+ *  `pipeline run --json` prints ("training": losses and gradient norms; "test": the metrics;
+ *  "outputs": the files written). `result` is required; the user data pointers may be NULL.
+ *  On failure `result` is not called. Since 1.1.
+ *  Errors: as bp_pipeline_run. */
+bp_status bp_pipeline_run_json(const char *path, bp_log_fn log, void *log_user_data,
+                               bp_result_fn result, void *result_user_data);
 
 #ifdef __cplusplus
 }

@@ -6,8 +6,8 @@ import FoundationEssentials
 
 /// The library version (keep in step with BP_VERSION_* in include/backprop.h).
 enum LibraryVersion {
-    static let major: Int32 = 1, minor: Int32 = 0, patch: Int32 = 0
-    static let text: StaticString = "1.0.0"
+    static let major: Int32 = 1, minor: Int32 = 1, patch: Int32 = 0
+    static let text: StaticString = "1.1.0"
 }
 
 /// The handle behind `model`, or a BP_ERR_NULL failure naming `function`.
@@ -321,21 +321,49 @@ public func bp_pipeline_run(
     _ userData: UnsafeMutableRawPointer?
 ) -> Int32 {
     guarded { () throws(Failure) in
-        let path = String(cString: try required(path, "bp_pipeline_run", "path"))
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw Failure(.notFound, "bp_pipeline_run: \(path): no such pipeline file")
+        _ = try runPipeline("bp_pipeline_run", path, log, userData)
+    }
+}
+
+/// `bp_pipeline_run_json`: runs a pipeline file, then hands the run's JSON document to `result`.
+@_cdecl("bp_pipeline_run_json")
+public func bp_pipeline_run_json(
+    _ path: UnsafePointer<CChar>?,
+    _ log: (@convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void)?,
+    _ logUserData: UnsafeMutableRawPointer?,
+    _ result: (@convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void)?,
+    _ resultUserData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guarded { () throws(Failure) in
+        let result = try required(result, "bp_pipeline_run_json", "result")
+        let (context, name) = try runPipeline("bp_pipeline_run_json", path, log, logUserData)
+        context.runSummaryJSON(pipeline: name).withCString { result($0, resultUserData) }
+    }
+}
+
+/// Runs the pipeline file at `path` for `function`, every error turned into a status.
+/// - Returns: the final context and the path as the caller gave it.
+private func runPipeline(
+    _ function: StaticString,
+    _ path: UnsafePointer<CChar>?,
+    _ log: (@convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void)?,
+    _ userData: UnsafeMutableRawPointer?
+) throws(Failure) -> (PipelineContext, String) {
+    let path = String(cString: try required(path, function, "path"))
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw Failure(.notFound, "\(function): \(path): no such pipeline file")
+    }
+    let sink = log.map { LogSink(function: $0, userData: userData) }
+    do {
+        let pipeline = try Pipeline(contentsOf: URL(fileURLWithPath: path))
+        let context = try pipeline.run { line in
+            guard let sink else { return }
+            line.withCString { sink.function($0, sink.userData) }
         }
-        let sink = log.map { LogSink(function: $0, userData: userData) }
-        do {
-            let pipeline = try Pipeline(contentsOf: URL(fileURLWithPath: path))
-            try pipeline.run { line in
-                guard let sink else { return }
-                line.withCString { sink.function($0, sink.userData) }
-            }
-        } catch let error as BackpropError {
-            throw Failure(Status(error.category), error.message)
-        } catch {
-            throw Failure(.internalError, "bp_pipeline_run: \(error)")
-        }
+        return (context, path)
+    } catch let error as BackpropError {
+        throw Failure(Status(error.category), error.message)
+    } catch {
+        throw Failure(.internalError, "\(function): \(error)")
     }
 }

@@ -30,7 +30,7 @@ extension PipelineCommand {
                 let pipeline = try Pipeline(contentsOf: URL(fileURLWithPath: file))
                 if json {
                     let context = try pipeline.run(log: { _ in })
-                    print(RunSummary.json(context, pipeline: file), terminator: "")
+                    print(context.runSummaryJSON(pipeline: file), terminator: "")
                     return
                 }
                 if quiet {
@@ -46,20 +46,5 @@ extension PipelineCommand {
                 try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) })
             }
         }
-    }
-}
-
-/// The `--json` document of a run.
-enum RunSummary {
-    static func json(_ context: PipelineContext, pipeline: String) -> String {
-        var document: [String: JSONValue] = [
-            "format": .string("backprop-run"), "version": .number(1), "pipeline": .string(pipeline),
-            "outputs": .array(context.outputs.map { .object(["label": .string($0.label), "path": .string($0.url.path)]) }),
-        ]
-        if let history = context.trainingHistory { document["training"] = history.json }
-        if let evaluation = context.evaluation { document["test"] = evaluation.json }
-        if let evaluation = context.multiclassEvaluation { document["test"] = evaluation.json }
-        if let evaluation = context.regressionEvaluation { document["test"] = evaluation.json }
-        return JSONWriter.serialize(.object(document))
     }
 }

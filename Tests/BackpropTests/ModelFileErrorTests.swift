@@ -48,9 +48,9 @@ final class ModelFileErrorTests: XCTestCase {
     }
 
     func testOtherFormatVersions() throws {
-        for (version, word) in [(2, "newer"), (0, "older")] {
-            let text = modelText().replacingOccurrences(of: "\"version\":1", with: "\"version\":\(version)")
-                .replacingOccurrences(of: "\"version\": 1", with: "\"version\": \(version)")
+        for (version, word) in [(3, "newer"), (0, "older")] {
+            let text = modelText().replacingOccurrences(of: "\"version\":2", with: "\"version\":\(version)")
+                .replacingOccurrences(of: "\"version\": 2", with: "\"version\": \(version)")
             XCTAssertNotEqual(text, modelText(), "the version field was not found")
             let result = try XCTUnwrap(refusal(text))
             XCTAssertEqual(result.problem, .wrongVersion)

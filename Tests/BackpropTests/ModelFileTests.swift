@@ -39,7 +39,7 @@ final class ModelFileTests: XCTestCase {
 
     func testTheFileStartsWithFormatAndVersion() throws {
         let text = String(decoding: ModelFile.encode(try trainedModel().0), as: UTF8.self)
-        XCTAssertTrue(text.hasPrefix("{\n  \"format\": \"backprop-model\",\n  \"version\": 1,\n"), String(text.prefix(80)))
+        XCTAssertTrue(text.hasPrefix("{\n  \"format\": \"backprop-model\",\n  \"version\": 2,\n"), String(text.prefix(80)))
     }
 
     func testSameSeedGivesByteIdenticalModelAndReport() throws {
@@ -66,10 +66,10 @@ final class ModelFileTests: XCTestCase {
                 return error.message
             } catch { return "\(error)" }
         }
-        XCTAssertEqual(message(good.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2")),
-                       "model format version 2 is newer than this library's (1)")
-        XCTAssertEqual(message(good.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 0")),
-                       "model format version 0 is older than this library's (1)")
+        XCTAssertEqual(message(good.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 3")),
+                       "model format version 3 is newer than this library's (reads 1 to 2)")
+        XCTAssertEqual(message(good.replacingOccurrences(of: "\"version\": 2", with: "\"version\": 0")),
+                       "model format version 0 is older than this library's (reads 1 to 2)")
         XCTAssertTrue(message(String(good.prefix(good.count / 2)))?.contains("truncated or corrupt") ?? false)
         XCTAssertTrue(message("{\"format\": \"something-else\"}")?.contains("not a model file") ?? false)
         XCTAssertTrue(message(good.replacingOccurrences(of: "\"activation\": \"sigmoid\"", with: "\"activation\": \"swish\""))?

@@ -98,6 +98,13 @@ static void count_lines(const char *line, void *user_data) {
     (*(int *)user_data)++;
 }
 
+/* Keeps a copy of the JSON document bp_pipeline_run_json hands over (borrowed for the call). */
+static void keep_result(const char *json, void *user_data) {
+    char *copy = malloc(strlen(json) + 1);
+    if (copy != NULL) strcpy(copy, json);
+    *(char **)user_data = copy;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) { fprintf(stderr, "usage: %s MODEL.json WORKDIR\n", argv[0]); return 2; }
     const char *model_path = argv[1], *work = argv[2];
@@ -195,13 +202,13 @@ int main(int argc, char **argv) {
     char *version = strstr(text, "\"version\"");
     CHECK(version != NULL, "no version field in the model file");
     if (version != NULL) {
-        char *digit = strchr(version, '1');
-        *digit = '2';
-        snprintf(path, sizeof path, "%s/v2.json", work);
+        char *digit = strchr(version, '2');
+        *digit = '3';
+        snprintf(path, sizeof path, "%s/v3.json", work);
         write_file(path, text, size);
         CHECK_STATUS(bp_model_load(path, &m), BP_ERR_VERSION, "newer");
-        CHECK_STATUS(bp_model_load_buffer(text, size, &m), BP_ERR_VERSION, "version 2");
-        *digit = '1';
+        CHECK_STATUS(bp_model_load_buffer(text, size, &m), BP_ERR_VERSION, "version 3");
+        *digit = '2';
     }
     CHECK_STATUS(bp_model_load_buffer(NULL, 10, &m), BP_ERR_NULL, "data is NULL");
     CHECK_STATUS(bp_model_load_buffer(text, 0, &m), BP_ERR_TRUNCATED, "truncated");
@@ -271,6 +278,13 @@ int main(int argc, char **argv) {
     CHECK(bp_pipeline_run(path, count_lines, &lines) == BP_OK, "%s", bp_last_error());
     CHECK(lines > 0, "no log lines");
     CHECK(bp_pipeline_run(path, NULL, NULL) == BP_OK, "%s", bp_last_error());
+    char *summary = NULL;
+    lines = 0;
+    CHECK(bp_pipeline_run_json(path, count_lines, &lines, keep_result, &summary) == BP_OK, "%s", bp_last_error());
+    CHECK(lines > 0 && summary != NULL && strstr(summary, "\"format\": \"backprop-run\"") != NULL
+          && strstr(summary, "\"training\"") != NULL, "run document: %s", summary ? summary : "(none)");
+    free(summary);
+    CHECK_STATUS(bp_pipeline_run_json(path, NULL, NULL, NULL, NULL), BP_ERR_NULL, "result is NULL");
     snprintf(path, sizeof path, "%s/m.json", work);
     bp_model *trained = NULL;
     CHECK(bp_model_load(path, &trained) == BP_OK, "%s", bp_last_error());
@@ -283,6 +297,9 @@ int main(int argc, char **argv) {
     CHECK_STATUS(bp_model_predict_raw(trained, text_bad, 1, &y), BP_ERR_UNKNOWN_CATEGORY, "known: a=0, b=1");
     bp_model_free(trained);
     CHECK_STATUS(bp_pipeline_run(NULL, NULL, NULL), BP_ERR_NULL, "path is NULL");
+    summary = NULL;
+    CHECK_STATUS(bp_pipeline_run_json("/nonexistent/p.json", NULL, NULL, keep_result, &summary), BP_ERR_NOT_FOUND, "/nonexistent/p.json");
+    CHECK(summary == NULL, "result not called on failure");
     CHECK_STATUS(bp_pipeline_run("/nonexistent/p.json", NULL, NULL), BP_ERR_NOT_FOUND, "/nonexistent/p.json");
     snprintf(path, sizeof path, "%s/bad.json", work);
     const char *bad = "{\"stages\": [{\"stage\": \"nope\"}]}";

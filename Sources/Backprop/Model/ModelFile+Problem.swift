@@ -17,7 +17,7 @@ extension ModelFile {
         if isTruncatedJSON(data) { return .truncated }
         if case .object(let top)? = try? JSONParser.parse(data),
            case .string(format)? = top["format"], case .number(let fileVersion)? = top["version"],
-           fileVersion != Double(version) {
+           !readableVersions.contains(where: { Double($0) == fileVersion }) {
             return .wrongVersion
         }
         return .corrupt

@@ -5,12 +5,21 @@ import FoundationEssentials
 ///
 /// Layout: `format` (`"backprop-model"`) and `version` first; `target`; `inputs` (raw columns);
 /// `preprocessing` (fitted steps, each with its `kind`); `features` (network inputs in order);
-/// `layers` (weights as [inputs][outputs], `bias` or null, `activation`); `training`.
+/// `layers` (weights as [inputs][outputs], `bias` or null, `activation`); `training`; for a
+/// classifier (format 2) `classes` (labels in output order; [negative, positive] for one
+/// sigmoid output) and, for one output, `positive_class`.
 public enum ModelFile {
     /// The format name at the top of every model file.
     public static let format = "backprop-model"
-    /// The format version this library writes and reads.
-    public static let version = 1
+    /// The format version this library writes.
+    ///
+    /// Version 2 adds, all optional: `one_hot` steps' `unknown`, constant columns (min-max
+    /// `max` equal to `min`, standardize `std` 1), `impute` steps, `target_encoding` (class
+    /// labels, positive class, target scaling) and `csv` (the training file's delimiter and quote).
+    public static let version = 2
+    /// The format versions this library reads: every version so far (a version 1 file is a
+    /// version 2 file without the version 2 additions).
+    public static let readableVersions = 1...2
 
     /// The model as JSON text.
     public static func encode(_ model: TrainedModel) -> Data {
@@ -23,7 +32,7 @@ public enum ModelFile {
                 "bias": layer.bias.map { .array($0.map(JSONValue.number)) } ?? .null,
             ])
         }
-        let document: JSONValue = .object([
+        var document: [String: JSONValue] = [
             "format": .string(format),
             "version": .number(Double(version)),
             "target": .string(model.target),
@@ -34,8 +43,12 @@ public enum ModelFile {
             "features": .array(model.features.map(JSONValue.string)),
             "layers": .array(layers),
             "training": .object(model.training),
-        ])
-        return Data(JSONWriter.serialize(document).utf8)
+        ]
+        if let encoding = model.targetEncoding {
+            document["classes"] = .array(encoding.classes.map(JSONValue.string))
+            if model.network.outputCount == 1, let positive = encoding.positiveClass { document["positive_class"] = .string(positive) }
+        }
+        return Data(JSONWriter.serialize(.object(document)).utf8)
     }
 
     /// Reads a model file.
@@ -63,8 +76,9 @@ public enum ModelFile {
         }
         guard case .string(format)? = top["format"] else { throw fail("not a model file (no \"format\": \"\(format)\")") }
         guard case .number(let fileVersion)? = top["version"] else { throw fail("no format version") }
-        guard Int(fileVersion) == version else {
-            throw fail("model format version \(JSONWriter.number(fileVersion)) is \(Int(fileVersion) > version ? "newer" : "older") than this library's (\(version))")
+        guard fileVersion == fileVersion.rounded(), readableVersions.contains(Int(exactly: fileVersion) ?? 0) else {
+            let newer = fileVersion > Double(version)
+            throw fail("model format version \(JSONWriter.number(fileVersion)) is \(newer ? "newer" : "older") than this library's (reads \(readableVersions.lowerBound) to \(version))")
         }
         guard case .string(let target)? = top["target"] else { throw fail("missing 'target'") }
         guard case .array(let inputValues)? = top["inputs"], !inputValues.isEmpty else { throw fail("missing 'inputs'") }
@@ -96,9 +110,41 @@ public enum ModelFile {
             throw fail("the first layer takes \(layers[0].inputCount) inputs but there are \(features.count) features")
         }
         guard case .object(let training)? = top["training"] else { throw fail("missing 'training'") }
+        let outputs = layers[layers.count - 1].outputCount
         return TrainedModel(
             inputs: inputs, preprocessing: preprocessing, features: features, target: target,
-            network: Network(layers: layers), training: training)
+            network: Network(layers: layers), training: training,
+            targetEncoding: try decodeClasses(top, training: training, outputs: outputs))
+    }
+
+    /// The classes (format 2: `classes`, `positive_class`; format 1: a softmax model's numeric
+    /// `training.classes`), checked against the outputs.
+    private static func decodeClasses(_ top: [String: JSONValue], training: [String: JSONValue], outputs: Int) throws -> TargetEncoding? {
+        func fail(_ message: String) -> BackpropError { BackpropError(.model, message) }
+        guard let value = top["classes"] else {
+            if top["positive_class"] != nil { throw fail("'positive_class' without 'classes'") }
+            guard outputs > 1, case .array(let codes)? = training["classes"], codes.count == outputs else { return nil }
+            let labels = codes.compactMap { code -> String? in
+                if case .number(let n) = code, n.isFinite { return OneHotTransform.label(for: n) }
+                return nil
+            }
+            return labels.count == outputs ? TargetEncoding(classes: labels) : nil
+        }
+        guard case .array(let items) = value else { throw fail("'classes' must be an array of strings") }
+        let classes = try items.map { item -> String in
+            guard case .string(let label) = item else { throw fail("'classes' must be an array of strings") }
+            return label
+        }
+        guard Set(classes).count == classes.count else { throw fail("'classes' lists a class twice") }
+        guard classes.count == (outputs == 1 ? 2 : outputs) else {
+            throw fail("'classes' has \(classes.count) labels for \(outputs) output\(outputs == 1 ? " (a sigmoid output needs 2)" : "s")")
+        }
+        switch top["positive_class"] {
+        case nil: break
+        case .string(let positive)? where outputs == 1 && positive == classes[1]: break
+        default: throw fail("'positive_class' must be the second of 'classes' for a one-output model")
+        }
+        return TargetEncoding(classes: classes)
     }
 
     private static func decodeLayer(_ value: JSONValue, index: Int) throws -> DenseLayer {

@@ -82,7 +82,7 @@ final class RawRowPlan: @unchecked Sendable {
             case let t as StandardizeTransform:
                 guard rescale(t.column, shift: t.mean, divisor: t.standardDeviation) else { return nil }
             case let t as MinMaxTransform:
-                guard rescale(t.column, shift: t.minimum, divisor: t.maximum - t.minimum) else { return nil }
+                guard rescale(t.column, shift: t.minimum, divisor: t.range) else { return nil }
             case let t as OneHotTransform:
                 guard let index = names.firstIndex(of: t.column) else { return nil }
                 let column: Int
@@ -94,8 +94,10 @@ final class RawRowPlan: @unchecked Sendable {
                 let codes = model.inputs[column].categorical
                     ? TrainedModel.categoryCodes(t.categories)
                     : t.categories.map { Double($0) ?? .nan }  // a numeric column's labels are its numbers
-                checks.append(CategoryCheck(column: column, first: allCodes.count, count: codes.count))
-                allCodes += codes
+                if !t.ignoresUnknown {  // an ignored unknown value matches no recipe: all zeros
+                    checks.append(CategoryCheck(column: column, first: allCodes.count, count: codes.count))
+                    allCodes += codes
+                }
                 names.replaceSubrange(index...index, with: t.outputNames)
                 traced.replaceSubrange(index...index, with: codes.map {
                     .feature(Recipe(column: column, match: $0, shift: 0, divisor: 1))

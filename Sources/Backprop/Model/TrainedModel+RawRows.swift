@@ -23,6 +23,11 @@ extension TrainedModel {
         return Array(zip(oneHot.categories, codes))
     }
 
+    /// Whether the one-hot step of raw input `index` encodes an unknown category as zeros.
+    public func ignoresUnknown(ofInput index: Int) -> Bool {
+        preprocessing.lazy.compactMap { $0 as? OneHotTransform }.first { $0.column == inputs[index].name }?.ignoresUnknown ?? false
+    }
+
     /// Rows of raw values (row-major, one value per input) as a dataset `predict(raw:)` takes.
     /// A categorical input's value is turned back into its label (see `categoryCodes`).
     /// - Throws: `.data` for a value that stands for no category of a categorical input.
@@ -35,6 +40,7 @@ extension TrainedModel {
             let labels = try numbers.enumerated().map { row, number -> String in
                 if known.isEmpty { return OneHotTransform.label(for: number) }
                 guard let match = known.first(where: { $0.code == number }) else {
+                    if ignoresUnknown(ofInput: index) { return "\u{1}unknown \(OneHotTransform.label(for: number))" }
                     throw BackpropError(.data, "row \(row + 1), input '\(input.name)': unknown category \(OneHotTransform.label(for: number)) (known: \(known.map { "\($0.label)=\(OneHotTransform.label(for: $0.code))" }.joined(separator: ", ")))")
                 }
                 return match.label

@@ -37,6 +37,8 @@ private func mapColumn(_ data: Dataset, _ name: String, _ kind: String, _ transf
 }
 
 /// x → (x − mean) / standard deviation, with the sample standard deviation (n − 1) from GSL.
+/// A column that does not vary over the fitting rows is only centred (scale 1), as
+/// scikit-learn's `StandardScaler` does.
 public struct StandardizeTransform: FittedTransform, Equatable {
     /// `"standardize"`.
     public static let kind = "standardize"
@@ -47,18 +49,19 @@ public struct StandardizeTransform: FittedTransform, Equatable {
     /// The fitted sample standard deviation.
     public let standardDeviation: Double
 
-    /// Fits on `rows` of `column`.
-    /// - Throws: for a categorical column, fewer than two rows, or a constant column.
+    /// Fits on `rows` of `column`; a column constant over `rows` (or of one row) gets scale 1.
+    /// - Throws: for a categorical column or no rows.
     public init(fitting column: Column, rows: [Int]) throws {
         let values = try numericValues(column, rows: rows, operation: "standardize")
+        guard !values.isEmpty else { throw BackpropError(.data, "cannot standardize column '\(column.name)': no fitting rows") }
         let mean = Statistics.mean(values)
-        let sd = Statistics.sampleStandardDeviation(values, mean: mean)
-        guard sd.isFinite, sd > 0 else {
-            throw BackpropError(.data, "cannot standardize column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
+        let sd = values.count > 1 ? Statistics.sampleStandardDeviation(values, mean: mean) : 0
+        guard mean.isFinite, sd.isFinite else {
+            throw BackpropError(.data, "cannot standardize column '\(column.name)': its mean or standard deviation is not finite")
         }
         self.column = column.name
         self.mean = mean
-        self.standardDeviation = sd
+        self.standardDeviation = sd > 0 ? sd : 1
     }
 
     /// Restores a saved transform.
@@ -80,7 +83,8 @@ public struct StandardizeTransform: FittedTransform, Equatable {
     }
 }
 
-/// x → (x − min) / (max − min), with the bounds of the fitting rows.
+/// x → (x − min) / (max − min), with the bounds of the fitting rows; x → x − min for a column
+/// that does not vary over them (scale 1, as scikit-learn's `MinMaxScaler` does).
 public struct MinMaxTransform: FittedTransform, Equatable {
     /// `"min_max"`.
     public static let kind = "min_max"
@@ -91,12 +95,15 @@ public struct MinMaxTransform: FittedTransform, Equatable {
     /// The fitted maximum.
     public let maximum: Double
 
+    /// The divisor: max − min, or 1 for a constant column.
+    public var range: Double { maximum > minimum ? maximum - minimum : 1 }
+
     /// Fits on `rows` of `column`.
-    /// - Throws: for a categorical or constant column.
+    /// - Throws: for a categorical column or no rows.
     public init(fitting column: Column, rows: [Int]) throws {
         let values = try numericValues(column, rows: rows, operation: "min-max scale")
-        guard let bounds = Statistics.minMax(values), bounds.max > bounds.min else {
-            throw BackpropError(.data, "cannot min-max scale column '\(column.name)': its values do not vary over the \(values.count) fitting rows")
+        guard let bounds = Statistics.minMax(values), bounds.min.isFinite, bounds.max.isFinite else {
+            throw BackpropError(.data, "cannot min-max scale column '\(column.name)': no finite fitting values")
         }
         self.column = column.name
         (minimum, maximum) = bounds
@@ -107,7 +114,7 @@ public struct MinMaxTransform: FittedTransform, Equatable {
         column = try field(state, "column", Self.kind, stringValue)
         minimum = try field(state, "min", Self.kind, numberValue)
         maximum = try field(state, "max", Self.kind, numberValue)
-        guard maximum > minimum else { throw BackpropError(.model, "preprocessing step 'min_max': 'max' must exceed 'min'") }
+        guard maximum >= minimum else { throw BackpropError(.model, "preprocessing step 'min_max': 'max' must not be below 'min'") }
     }
 
     /// The saved parameters.
@@ -117,6 +124,6 @@ public struct MinMaxTransform: FittedTransform, Equatable {
 
     /// Rescales the column.
     public func apply(to data: Dataset) throws -> Dataset {
-        try mapColumn(data, column, Self.kind) { ($0 - minimum) / (maximum - minimum) }
+        try mapColumn(data, column, Self.kind) { ($0 - minimum) / range }
     }
 }

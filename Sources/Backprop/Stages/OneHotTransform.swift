@@ -1,5 +1,6 @@
 /// Replaces a column by one 0/1 column per category (`rank_1`, `rank_2`, …), in place.
-/// Categories are sorted: numerically when every label is a number, else as text.
+/// Categories are sorted: numerically when every label is a number, else as text. A label not
+/// among them is an error, or, when `ignoresUnknown`, a row of zeros.
 public struct OneHotTransform: FittedTransform, Equatable {
     /// `"one_hot"`.
     public static let kind = "one_hot"
@@ -7,12 +8,15 @@ public struct OneHotTransform: FittedTransform, Equatable {
     public let column: String
     /// The categories, in output order.
     public let categories: [String]
+    /// Whether a label not among `categories` encodes as all zeros (else it is an error).
+    public let ignoresUnknown: Bool
 
     /// Fits the categories seen in `rows` of `column`.
-    public init(fitting column: Column, rows: [Int]) {
+    public init(fitting column: Column, rows: [Int], ignoreUnknown: Bool = false) {
         let labels = Self.labels(column.values)
         self.column = column.name
         self.categories = Self.sorted(Set(rows.map { labels[$0] }))
+        self.ignoresUnknown = ignoreUnknown
     }
 
     /// Restores a saved transform.
@@ -28,11 +32,17 @@ public struct OneHotTransform: FittedTransform, Equatable {
             }
             return label
         }
+        switch state["unknown"] {
+        case nil, .string("error")?: ignoresUnknown = false  // model format 1 has no "unknown"
+        case .string("ignore")?: ignoresUnknown = true
+        default: throw BackpropError(.model, "preprocessing step 'one_hot': 'unknown' must be \"error\" or \"ignore\"")
+        }
     }
 
     /// The saved parameters.
     public var state: [String: JSONValue] {
-        ["column": .string(column), "categories": .array(categories.map { .string($0) })]
+        ["column": .string(column), "categories": .array(categories.map { .string($0) }),
+         "unknown": .string(ignoresUnknown ? "ignore" : "error")]
     }
 
     /// The names of the columns it makes.
@@ -54,8 +64,9 @@ public struct OneHotTransform: FittedTransform, Equatable {
         var encoded = Array(repeating: Array(repeating: 0.0, count: data.rowCount), count: categories.count)
         for (row, label) in labels.enumerated() {
             guard let category = position[label] else {
+                if ignoresUnknown { continue }
                 throw BackpropError(.data,
-                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")))")
+                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")); set \"unknown\": \"ignore\" in the normalize stage to encode it as zeros)")
             }
             encoded[category][row] = 1
         }
@@ -79,7 +90,8 @@ public struct OneHotTransform: FittedTransform, Equatable {
         number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
-    private static func sorted(_ labels: Set<String>) -> [String] {
+    /// Labels sorted: as numbers when every label is a number, else as text.
+    static func sorted(_ labels: Set<String>) -> [String] {
         let numbers = labels.compactMap { label in Double(label).map { (label, $0) } }
         if numbers.count == labels.count { return numbers.sorted { $0.1 < $1.1 }.map(\.0) }
         return labels.sorted()
