@@ -95,20 +95,62 @@ public struct Pipeline {
         var context = PipelineContext(log: log)
         context.progress = progress
         context.pipelineName = file.deletingPathExtension().lastPathComponent
-        for (index, stage) in stages.enumerated() {
-            context.stageIndex = index
-            context.stageKind = type(of: stage).kind
-            do {
-                try stage.run(&context)
-            } catch let error as BackpropError {
-                throw located(error, stage: index, kind: context.stageKind)
-            }
-        }
+        try runStages(from: 0, &context)
         for output in context.outputs {
             try AtomicFile.write(output.data, to: output.url)
             log("\(output.label) written to \(Pipeline.display(output.url))")
         }
         return context
+    }
+
+    /// Runs the stages from `first` on; after a split stage with `folds`, first runs the stages
+    /// after it once per fold (their outputs dropped, their lines not printed), then once on the
+    /// whole split.
+    private func runStages(from first: Int, _ context: inout PipelineContext) throws {
+        for index in first..<stages.count {
+            let stage = stages[index]
+            context.stageIndex = index
+            context.stageKind = type(of: stage).kind
+            do {
+                try stage.run(&context)
+                if let split = stage as? SplitStage, split.foldCount != nil {
+                    try crossValidate(split, after: index, &context)
+                }
+            } catch let error as BackpropError {
+                if error.message.hasPrefix("\(file.relativePath): ") { throw error }  // located in a fold's run
+                throw located(error, stage: index, kind: context.stageKind)
+            }
+        }
+    }
+
+    /// The cross-validation of the stages after `split` (stage `index`): one quiet run per fold,
+    /// the summary logged and kept in `context` for the evaluate stage of the final run.
+    private func crossValidate(_ split: SplitStage, after index: Int, _ context: inout PipelineContext) throws {
+        guard let whole = context.split, let data = context.data, let (folds, repeats) = split.foldCount else { return }
+        let (splits, stratified) = try split.folds(of: whole, data: data)
+        var runs = [PipelineContext]()
+        for (number, fold) in splits.enumerated() {
+            var run = context
+            run.split = fold
+            run.outputs = []
+            run.log = { _ in }
+            run.progress = nil
+            do {
+                try runStages(from: index + 1, &run)
+            } catch let error as BackpropError {
+                throw BackpropError(error.category, "\(error.message) (in cross-validation fit \(number + 1) of \(splits.count))")
+            }
+            runs.append(run)
+        }
+        let summary = CrossValidationSummary(folds: folds, repeats: repeats, stratified: stratified, rows: whole.train.count, runs: runs)
+        guard !summary.metrics.isEmpty else {
+            throw context.error(.pipeline, "folds: no metrics came out of the folds; put an evaluate stage after the split")
+        }
+        for line in summary.lines { context.log(line) }
+        context.log("Final model: trained on all \(whole.train.count) training rows" + (whole.test.isEmpty ? " (no test rows held out)" : ", tested on the \(whole.test.count) test rows"))
+        context.crossValidation = summary
+        context.stageIndex = index
+        context.stageKind = type(of: split).kind
     }
 
     /// `error` with the pipeline file and, unless it names it already, the stage in front: every

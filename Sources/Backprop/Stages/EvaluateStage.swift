@@ -116,6 +116,13 @@ public struct EvaluateStage: PipelineStage {
         let data = try context.requireData()
         guard let model = context.model else { throw context.error(.pipeline, "no trained model yet; put a train stage before it") }
         guard let split = context.split else { throw context.error(.pipeline, "no test rows; put a split stage before train") }
+        guard !split.test.isEmpty else {
+            // Cross-validation over all rows: its metrics are the result.
+            guard let crossValidation = context.crossValidation else { throw context.error(.pipeline, "no test rows") }
+            context.log("No test rows held out: the cross-validation above is the estimate; the model is trained on all rows")
+            writeOutputs(test: nil, crossValidation: crossValidation, model: model, &context)
+            return
+        }
         let targets: [Double], trainTargets: [Double]
         let outputs: Matrix
         do {
@@ -152,9 +159,22 @@ public struct EvaluateStage: PipelineStage {
             test = try evaluateBinary(outputs.values, targets: targets, trainTargets: trainTargets,
                                       classes: model.targetEncoding?.classes ?? ["0", "1"], context: &context)
         }
+        if let crossValidation = context.crossValidation {
+            let name = crossValidation.metric("accuracy") != nil ? "accuracy" : "r_squared"
+            if case .object(let metrics) = test, case .number(let value)? = metrics[name] {
+                context.log("Side by side, \(name): test rows " + cFormat("%.3f", value)
+                    + " | \(crossValidation.folds)-fold cross-validation on the training rows " + crossValidation.text(name))
+            }
+        }
+        writeOutputs(test: test, crossValidation: context.crossValidation, model: model, &context)
+    }
+
+    /// Queues the report and the plot, when asked for.
+    private func writeOutputs(test: JSONValue?, crossValidation: CrossValidationSummary?, model: TrainedModel, _ context: inout PipelineContext) {
         if let reportURL {
             var report: [String: JSONValue] = ["format": .string("backprop-report"), "version": .number(1)]
-            report["test"] = test
+            report["test"] = test ?? .null
+            if let crossValidation { report["cross_validation"] = crossValidation.json }
             report["training_losses"] = .array(context.trainingLosses.map(\.json))
             if let history = context.trainingHistory { report["training"] = history.json }
             context.outputs.append(PendingOutput(label: "Report", url: reportURL, data: Data(JSONWriter.serialize(.object(report)).utf8)))
