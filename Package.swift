@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Open MPI through dlopen (loaded only under mpirun; no build-time dependency).
         .target(name: "CMPI", path: "Sources/CMPI"),
 
@@ -25,7 +26,7 @@ let package = Package(
         // Vector kernels compiled per instruction set, chosen at load time (target_clones).
         .target(name: "CVectorKernels"),
         .target(name: "BackpropNumerics", dependencies: ["CGSL", "CVectorKernels"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CMPI"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CMPI", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",

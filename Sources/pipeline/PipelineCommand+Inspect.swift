@@ -15,7 +15,8 @@ extension PipelineCommand {
 
         func run() throws {
             try reportingErrors {
-                let trained = try ModelFile.load(URL(fileURLWithPath: model))
+                // Plugin steps are read, never loaded: describing a model runs no library's code.
+                let trained = try ModelFile.load(URL(fileURLWithPath: model), options: ModelLoadOptions(plugins: .describeOnly))
                 for line in ModelDescription.lines(trained, file: model) { print(line) }
             }
         }

@@ -29,6 +29,14 @@ extension TrainStage {
         let allTargets = isMulticlass ? Self.oneHot(rawTargets.values, classCount: classCount) : rawTargets
         let sizes = [inputs.columns] + hidden + [classCount]
         let layerActivations = activations + [outputActivation]
+        var parameters = 0
+        for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
+            let (product, overflow) = (fanIn + 1).multipliedReportingOverflow(by: fanOut)
+            parameters = overflow ? Int.max : parameters.addingReportingOverflow(product).overflow ? Int.max : parameters + product
+        }
+        // Weights, gradients and optimizer state: several copies of every parameter.
+        try Limits.reserve(parameters, bytesEach: 8 * 4, limit: Limits.networkParameters,
+                           what: "the network \(sizes.map(String.init).joined(separator: "-"))", category: .pipeline)
         let generator = RandomGenerator(seed: seed)
         var network = try initialNetwork(sizes: sizes, activations: layerActivations, generator: generator, context: context)
 
@@ -70,6 +78,10 @@ extension TrainStage {
         }
         if history.stoppedEarly, let best = history.bestEpoch {
             log("Early stop after epoch \(history.epochsRun): no validation improvement for \(patience!) epochs; kept the weights of epoch \(best + 1)")
+        }
+        for (index, layer) in network.layers.enumerated()
+        where !layer.weights.values.allSatisfy(\.isFinite) || !(layer.bias ?? []).allSatisfy(\.isFinite) {
+            throw context.error(.training, "layer \(index + 1)'s weights became NaN or infinite although the loss stayed finite; try a smaller learning_rate (now \(learningRate)); no model written")
         }
         for line in GradientReport.lines(history) { log(line) }
         context.trainingLosses = history.losses

@@ -60,6 +60,9 @@ public struct TrainStage: PipelineStage {
     /// Reads the parameters.
     public init(parameters p: inout StageParameters) throws {
         guard let hidden = try p.integers("hidden", minimum: 1) else { throw p.error("missing (required)", field: "hidden") }
+        guard hidden.count <= Limits.hiddenLayers, hidden.allSatisfy({ $0 <= Limits.layerUnits }) else {
+            throw p.error("at most \(Limits.hiddenLayers) hidden layers of at most \(Limits.layerUnits) units each (docs/limits.md)", field: "hidden")
+        }
         self.hidden = hidden
         loss = try Self.choice(&p, "loss", Loss.meanSquaredError)
         let hiddenChoices = Activation.allCases.filter(\.isElementwise)
@@ -72,6 +75,9 @@ public struct TrainStage: PipelineStage {
             throw p.error("cross_entropy needs a softmax output_activation", field: "loss")
         }
         epochs = try p.integer("epochs", minimum: 1)
+        guard epochs <= Limits.epochs else {
+            throw p.error("expected at most \(Limits.epochs) epochs (docs/limits.md), got \(epochs)", field: "epochs")
+        }
         learningRate = try p.number("learning_rate")
         guard learningRate > 0 else { throw p.error("expected a positive number, got \(learningRate)", field: "learning_rate") }
         switch try p.optionalString("optimizer") ?? "gd" {
