@@ -96,6 +96,12 @@ public struct IngestStage: PipelineStage {
         let targetColumn = Column(name: target, values: read.columns[targetIndex]!)
         context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: read.rowIDs)
         context.rawInputs = features.map { ModelInput(name: $0.name, categorical: $0.isCategorical) }
+        context.sourceCSV = options
+    }
+
+    /// Whether a text field counts as missing (see `MissingValueMarkers.standard`).
+    static func isMissing(_ field: String?) -> Bool {
+        MissingValueMarkers.standard.isMissing(field)
     }
 
     /// A finite decimal number, or nil (so "nan", "inf" and "1e999" are not numbers here).
