@@ -1,19 +1,21 @@
 import Glibc
 
-/// One training run in one precision: the epoch loop of `Trainer`.
+/// One training run in one precision: the epoch loop of `Trainer`. Generic over the precision
+/// only (the source is an existential, called once per block), so its loops are specialised
+/// in this module whatever source a caller brings.
 ///
 /// Full batch: the forward and backward pass that computes an update is also the loss and the
 /// gradient at the weights it starts from, so the pass after epoch e's update gives epoch e's
 /// recorded loss and gradient norms and the gradient of epoch e + 1's update: epochs + 1 passes
 /// in all, and no extra pass for recording. Mini-batches: the record is measured after the epoch
 /// on a fixed sample of at most `diagnosticRows` training rows, evenly spaced.
-struct TrainingRun<Scalar: TrainingScalar, Source: TrainingRowSource> {
+struct TrainingRun<Scalar: TrainingScalar> {
     let configuration: TrainingConfiguration
-    let rows: Source
+    let rows: any TrainingRowSource
     let validation: (any TrainingRowSource)?
     let batch: BlockedBatch<Scalar>
 
-    init(_ trainer: Trainer, _ network: Network, _ rows: Source, _ validation: (any TrainingRowSource)?) {
+    init(_ trainer: Trainer, _ network: Network, _ rows: any TrainingRowSource, _ validation: (any TrainingRowSource)?) {
         configuration = trainer.configuration
         self.rows = rows
         self.validation = validation
@@ -111,8 +113,8 @@ struct TrainingRun<Scalar: TrainingScalar, Source: TrainingRowSource> {
         return history
     }
 
-    private func evaluate<Rows: TrainingRowSource>(
-        _ source: Rows, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?
+    private func evaluate(
+        _ source: any TrainingRowSource, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?
     ) throws(TrainingError) -> Double {
         var result: Result<Double, TrainingError> = .success(0)
         positions.withUnsafeBufferPointer { positions in
