@@ -66,9 +66,12 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
 
     /// The loss of `network` on the rows of `source` at `positions`, and, when `gradients` is not
     /// nil, its gradient (written there).
+    /// - Parameter rowsLoaded: the rows are one block and the very rows of the previous call
+    ///   (full batch on small data): the first worker's buffers still hold them.
     /// - Throws: `TrainingError.unreadableRows` when the source fails or row weights are bad.
     func evaluate(
-        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?
+        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?,
+        rowsLoaded: Bool = false
     ) throws(TrainingError) -> Double {
         precondition(!positions.isEmpty, "an evaluation needs rows")
         network.load(weights)
@@ -76,6 +79,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
         let weightTotal = weighted ? try weightSum(source, positions) : Double(positions.count)
         let scale = Scalar(1 / weightTotal)
         let blocks = (positions.count + blockRows - 1) / blockRows
+        let reload = !(rowsLoaded && blocks == 1)
         var lossTotal = 0.0
         for i in totals.indices { totals[i] = 0 }
 
@@ -93,7 +97,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
                     guard slot < count else { return }
                     let start = (round + slot) * self.blockRows
                     let rows = UnsafeBufferPointer(rebasing: positions[start..<min(start + self.blockRows, positions.count)])
-                    self.runBlock(self.workspaces[worker], source, rows, slot: slot, weighted: weighted, scale: scale, gradient: wantsGradient)
+                    self.runBlock(self.workspaces[worker], source, rows, slot: slot, weighted: weighted, scale: scale, gradient: wantsGradient, load: reload)
                 }
             }
             if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
@@ -115,10 +119,10 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
 
     private func runBlock(
         _ workspace: BlockWorkspace<Scalar>, _ source: any TrainingRowSource, _ rows: UnsafeBufferPointer<Int>,
-        slot: Int, weighted: Bool, scale: Scalar, gradient: Bool
+        slot: Int, weighted: Bool, scale: Scalar, gradient: Bool, load: Bool
     ) {
         do {
-            try workspace.load(source, rows, weighted: weighted)
+            if load { try workspace.load(source, rows, weighted: weighted) }
             blockErrors[slot] = nil
         } catch {
             blockErrors[slot] = error

@@ -50,13 +50,15 @@ struct TrainingRun<Scalar: TrainingScalar> {
         history.diagnosticRows = sample.count
         var best: (loss: Double, epoch: Int, network: Network)?
 
-        // Full batch: the loss and gradient at the starting weights.
+        // Full batch: the loss and gradient at the starting weights. On one block without
+        // validation rows, the rows stay in the block buffers from one epoch to the next.
         var loss = fullBatch ? try evaluate(rows, allRows, network, &gradients) : .nan
+        let rowsStayLoaded = fullBatch && validationRows.isEmpty
         for epoch in 0..<configuration.epochs {
             if fullBatch {
                 optimizer.update(&network, gradients: gradients!, learningRate: configuration.learningRate, l2: configuration.l2)
                 // The loss and gradient after this epoch: recorded, and the next epoch's step.
-                loss = try evaluate(rows, allRows, network, &gradients)
+                loss = try evaluate(rows, allRows, network, &gradients, rowsLoaded: rowsStayLoaded)
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
             } else {
                 let order = generator.shuffled(allRows)
@@ -114,12 +116,13 @@ struct TrainingRun<Scalar: TrainingScalar> {
     }
 
     private func evaluate(
-        _ source: any TrainingRowSource, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?
+        _ source: any TrainingRowSource, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?,
+        rowsLoaded: Bool = false
     ) throws(TrainingError) -> Double {
         var result: Result<Double, TrainingError> = .success(0)
         positions.withUnsafeBufferPointer { positions in
             do throws(TrainingError) {
-                result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients))
+                result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients, rowsLoaded: rowsLoaded))
             } catch {
                 result = .failure(error)
             }

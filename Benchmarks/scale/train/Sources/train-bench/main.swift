@@ -1,6 +1,7 @@
 // Times full-batch training of the 32-64-1 sigmoid network on the raw scale data (make_raw.py).
 //   train-bench DATA ROWS step float64|float32 THREADS EPOCHS   seconds per epoch, peak RSS
 //   train-bench DATA ROWS gemm float64|float32                  the step's two big GEMMs alone, one thread
+//   train-bench DATA ROWS gflops float64|float32                one thread's GEMM speed on 1536² matrices
 //   train-bench DATA ROWS accuracy EPOCHS                       held-out accuracy, float64 vs float32
 import BackpropNumerics
 import Glibc
@@ -87,6 +88,30 @@ case "gemm":
         }
     }
     print(fixed(best, 4))
+case "gflops":
+    guard arguments.count == 5, let precision = Precision(rawValue: arguments[4]) else { fail("gflops float64|float32") }
+    BLAS.threadCount = 1
+    let size = 1536
+    let g = RandomGenerator(seed: 4)
+    let a = (0..<(size * size)).map { _ in g.uniform() }
+    var best = Double.infinity
+    if precision == .float64 {
+        var c = [Double](repeating: 0, count: size * size)
+        for _ in 0..<3 {
+            let start = now()
+            BLAS.gemm(transposeA: false, transposeB: false, m: size, n: size, k: size, alpha: 1, a: a, lda: size, b: a, ldb: size, beta: 0, c: &c, ldc: size)
+            best = min(best, now() - start)
+        }
+    } else {
+        let af = a.map(Float.init)
+        var c = [Float](repeating: 0, count: size * size)
+        for _ in 0..<3 {
+            let start = now()
+            BLAS.gemm(transposeA: false, transposeB: false, m: size, n: size, k: size, alpha: 1, a: af, lda: size, b: af, ldb: size, beta: 0, c: &c, ldc: size)
+            best = min(best, now() - start)
+        }
+    }
+    print(fixed(2 * pow(Double(size), 3) / best / 1e9, 2))
 case "accuracy":
     guard arguments.count == 5, let epochs = Int(arguments[4]) else { fail("accuracy EPOCHS") }
     let trainRows = rows * 4 / 5
