@@ -46,7 +46,8 @@ extension PipelineCommand {
                 }
                 let bar = ProgressBar()
                 defer { bar.finish() }
-                try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) }, followSymlinks: followSymlinks)
+                try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) },
+                                 ingestProgress: { bar.reading($0, of: $1) }, followSymlinks: followSymlinks)
             }
         }
     }

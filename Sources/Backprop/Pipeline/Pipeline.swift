@@ -93,11 +93,13 @@ public struct Pipeline {
     public func run(
         log: @escaping @Sendable (String) -> Void = { print($0) },
         progress: (@Sendable (TrainingProgress) -> Void)? = nil,
+        ingestProgress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil,
         followSymlinks: Bool = false
     ) throws -> PipelineContext {
         try checkOutputs(followSymlinks: followSymlinks)
         var context = PipelineContext(log: log)
         context.progress = progress
+        context.ingestProgress = ingestProgress
         context.pipelineName = file.deletingPathExtension().lastPathComponent
         try runStages(from: 0, &context)
         do {
@@ -117,6 +119,11 @@ public struct Pipeline {
             let stage = stages[index]
             context.stageIndex = index
             context.stageKind = type(of: stage).kind
+            let start = ProcessClock.now
+            defer {
+                context.stageTimings.append(StageTiming(index: index, kind: context.stageKind, seconds: ProcessClock.now - start,
+                                                        peakMemoryBytes: ProcessClock.peakMemoryBytes))
+            }
             do {
                 try stage.run(&context)
                 if let split = stage as? SplitStage, split.foldCount != nil {

@@ -9,6 +9,7 @@ extension PipelineContext {
             "format": .string("backprop-run"), "version": .number(1), "pipeline": .string(pipeline),
             "outputs": .array(outputs.map { .object(["label": .string($0.label), "path": .string($0.url.path)]) }),
         ]
+        document["run"] = StageTiming.json(stageTimings)
         if let history = trainingHistory { document["training"] = history.json }
         if let evaluation { document["test"] = evaluation.json }
         if let multiclassEvaluation { document["test"] = multiclassEvaluation.json }
