@@ -2,7 +2,8 @@ import Backprop
 import Foundation
 import XCTest
 
-/// A run records the seconds of every stage and the peak memory, in `--json` and the report.
+/// A run records the seconds of every stage and the peak memory in `--json` (not in the report,
+/// which stays byte-identical from run to run).
 final class StageTimingTests: XCTestCase {
     func testEveryStageIsTimedAndThePeakMemoryIsRecorded() throws {
         let folder = temporaryFolder(self)
@@ -25,8 +26,6 @@ final class StageTimingTests: XCTestCase {
         XCTAssertGreaterThan(run?["peak_memory_bytes"] as? Double ?? 0, 0)
 
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("r.json"))) as? [String: Any]
-        let reportRun = report?["run"] as? [String: Any]
-        XCTAssertEqual((reportRun?["stages"] as? [[String: Any]])?.map { $0["kind"] as? String }, ["ingest", "normalize", "split", "train"],
-                       "the report holds the stages before evaluate")
+        XCTAssertNil(report?["run"], "no timings in the report: reruns give the same bytes")
     }
 }

@@ -188,7 +188,6 @@ public struct EvaluateStage: PipelineStage {
             report["test"] = test ?? .null
             if let crossValidation { report["cross_validation"] = crossValidation.json }
             report["training_losses"] = .array(context.trainingLosses.map(\.json))
-            report["run"] = StageTiming.json(context.stageTimings)  // the stages before this one
             if let history = context.trainingHistory { report["training"] = history.json }
             context.outputs.append(PendingOutput(label: "Report", url: reportURL, data: Data(JSONWriter.serialize(.object(report)).utf8)))
         }
