@@ -20,12 +20,13 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Open MPI through dlopen (loaded only under mpirun; no build-time dependency).
         .target(name: "CMPI", path: "Sources/CMPI"),
 
         // MARK: - Implementation
         .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CMPI"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CMPI", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         // ONNX export of a model (`pipeline export --onnx`); its own target so that nothing else
         // links the protobuf runtime. proto/ holds onnx.proto, Generated/ the code made from it

@@ -13,7 +13,14 @@
  * - Strings are UTF-8 and NUL-terminated. Strings returned by the library are borrowed: the
  *   library owns them; they stay valid for the stated lifetime; never free them.
  * - Prediction writes into caller-owned buffers only; the library keeps no per-call state.
- * - No call aborts the process on bad input: errors are statuses.
+ * - No call aborts the process on bad input: errors are statuses. Model files are checked whole
+ *   on load (strict UTF-8, no unknown field, finite numbers, every cross-reference, the CRC-32
+ *   checksum); files are read only if they are regular files (never a FIFO or device); sizes
+ *   are bounded (docs/limits.md).
+ * - Loading a model never runs code the caller did not allow: a model with plugin steps is
+ *   refused (BP_ERR_PLUGINS_NOT_ALLOWED) unless loaded with bp_model_load_ex and
+ *   BP_LOAD_ALLOW_PLUGINS, and then each plugin is found by its file name on the plugin path
+ *   only (the path recorded in the model is never opened).
  *
  * Thread safety: the library has no global mutable state. A loaded model is immutable; any
  * number of threads may predict with, and describe, one model at the same time. Only
@@ -72,7 +79,9 @@ typedef enum bp_status {
     BP_ERR_DATA = 12,            /* bad data: a pipeline's CSV, or rows a plugin transform refused */
     BP_ERR_TRAINING = 13,        /* bp_pipeline_run: training failed (loss not finite) */
     BP_ERR_OUTPUT = 14,          /* bp_pipeline_run: an output file could not be written */
-    BP_ERR_INTERNAL = 15         /* anything else (a bug: please report the message) */
+    BP_ERR_INTERNAL = 15,        /* anything else (a bug: please report the message) */
+    BP_ERR_PLUGINS_NOT_ALLOWED = 16 /* (since 1.1) the model has plugin steps, which run a shared
+                                       library's code, and the caller did not allow plugins */
 } bp_status;
 
 /** The name of a status ("BP_ERR_NAN"), or "BP_UNKNOWN_STATUS". Static storage: never free. */
@@ -87,16 +96,42 @@ const char *bp_last_error(void);
 /** A loaded model: opaque, immutable, owned by the caller, freed with bp_model_free. */
 typedef struct bp_model bp_model;
 
-/** Loads the model file at `path` (UTF-8). On BP_OK, *out_model is a new model the caller
- *  owns (free with bp_model_free); on failure it is untouched.
- *  Errors: BP_ERR_NULL, BP_ERR_NOT_FOUND, BP_ERR_IO, BP_ERR_CORRUPT, BP_ERR_TRUNCATED,
- *  BP_ERR_VERSION. */
+/** Loads the model file at `path` (UTF-8), with plugins refused. On BP_OK, *out_model is a new
+ *  model the caller owns (free with bp_model_free); on failure it is untouched.
+ *  Errors: BP_ERR_NULL, BP_ERR_NOT_FOUND, BP_ERR_IO (also: not a regular file, too large),
+ *  BP_ERR_CORRUPT (also: checksum mismatch), BP_ERR_TRUNCATED, BP_ERR_VERSION,
+ *  BP_ERR_PLUGINS_NOT_ALLOWED. */
 bp_status bp_model_load(const char *path, bp_model **out_model);
 
-/** Loads a model from the `size` bytes at `data` (the contents of a model file). `data` is
- *  borrowed for the call only. Ownership of *out_model as for bp_model_load.
- *  Errors: BP_ERR_NULL, BP_ERR_TRUNCATED (also for size 0), BP_ERR_CORRUPT, BP_ERR_VERSION. */
+/** Loads a model from the `size` bytes at `data` (the contents of a model file), with plugins
+ *  refused. `data` is borrowed for the call only. Ownership of *out_model as for bp_model_load.
+ *  Errors: BP_ERR_NULL, BP_ERR_SIZE (over the size limit), BP_ERR_TRUNCATED (also for size 0),
+ *  BP_ERR_CORRUPT, BP_ERR_VERSION, BP_ERR_PLUGINS_NOT_ALLOWED. */
 bp_status bp_model_load_buffer(const void *data, size_t size, bp_model **out_model);
+
+/** (since 1.1) Options of bp_model_load_ex and bp_model_load_buffer_ex. Caller-owned, borrowed
+ *  for the call. Set `struct_size` to sizeof(bp_load_options): fields are only ever appended,
+ *  and the library reads only the fields `struct_size` covers (later ones take their default). */
+typedef struct bp_load_options {
+    size_t struct_size;      /* sizeof(bp_load_options) as the caller was compiled */
+    unsigned int flags;      /* BP_LOAD_* bits; 0 = the defaults */
+    const char *plugin_path; /* with BP_LOAD_ALLOW_PLUGINS: colon-separated folders where plugin
+                                libraries are looked for by file name (libNAME.so); NULL: the
+                                BACKPROP_PLUGIN_PATH environment variable */
+} bp_load_options;
+
+/** Allow the model's plugin steps: load each one's library (running its code) from the plugin
+ *  path. Without it, a model with plugin steps gives BP_ERR_PLUGINS_NOT_ALLOWED. */
+#define BP_LOAD_ALLOW_PLUGINS 1u
+
+/** (since 1.1) bp_model_load with `options` (NULL: the defaults, as bp_model_load).
+ *  Errors: as bp_model_load, and BP_ERR_SIZE (struct_size too small, unknown flag bits). */
+bp_status bp_model_load_ex(const char *path, const bp_load_options *options, bp_model **out_model);
+
+/** (since 1.1) bp_model_load_buffer with `options` (NULL: the defaults).
+ *  Errors: as bp_model_load_buffer, and BP_ERR_SIZE as bp_model_load_ex. */
+bp_status bp_model_load_buffer_ex(const void *data, size_t size, const bp_load_options *options,
+                                  bp_model **out_model);
 
 /** Frees a model and every string it lent. NULL is allowed and does nothing. */
 void bp_model_free(bp_model *model);

@@ -69,25 +69,47 @@ public func bp_last_error() -> UnsafePointer<CChar> {
 
 // MARK: - Loading
 
-/// `bp_model_load`: loads a model file; the caller owns the new handle.
+/// `bp_model_load`: loads a model file (plugins refused); the caller owns the new handle.
 @_cdecl("bp_model_load")
 public func bp_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    bp_model_load_ex(path, nil, out)
+}
+
+/// `bp_model_load_buffer`: loads a model from bytes borrowed for the call (plugins refused).
+@_cdecl("bp_model_load_buffer")
+public func bp_model_load_buffer(_ data: UnsafeRawPointer?, _ size: UInt, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    bp_model_load_buffer_ex(data, size, nil, out)
+}
+
+/// `bp_model_load_ex`: `bp_model_load` with options (NULL: the defaults).
+@_cdecl("bp_model_load_ex")
+public func bp_model_load_ex(
+    _ path: UnsafePointer<CChar>?, _ options: UnsafeRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
     guarded { () throws(Failure) in
-        let path = try required(path, "bp_model_load", "path")
-        let out = try required(out, "bp_model_load", "out_model")
-        publish(try ModelHandle.load(path: String(cString: path)), to: out)
+        let function: StaticString = "bp_model_load_ex"
+        let path = try required(path, function, "path")
+        let out = try required(out, function, "out_model")
+        let loadOptions = try LoadOptions.read(options, function)
+        publish(try ModelHandle.load(path: String(cString: path), options: loadOptions), to: out)
     }
 }
 
-/// `bp_model_load_buffer`: loads a model from bytes borrowed for the call.
-@_cdecl("bp_model_load_buffer")
-public func bp_model_load_buffer(_ data: UnsafeRawPointer?, _ size: UInt, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+/// `bp_model_load_buffer_ex`: `bp_model_load_buffer` with options (NULL: the defaults).
+@_cdecl("bp_model_load_buffer_ex")
+public func bp_model_load_buffer_ex(
+    _ data: UnsafeRawPointer?, _ size: UInt, _ options: UnsafeRawPointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> Int32 {
     guarded { () throws(Failure) in
-        let data = try required(data, "bp_model_load_buffer", "data")
-        let out = try required(out, "bp_model_load_buffer", "out_model")
-        guard let count = Int(exactly: size) else { throw Failure(.size, "bp_model_load_buffer: size \(size) is too large") }
+        let function: StaticString = "bp_model_load_buffer_ex"
+        let data = try required(data, function, "data")
+        let out = try required(out, function, "out_model")
+        let loadOptions = try LoadOptions.read(options, function)
+        guard let count = Int(exactly: size), count <= Limits.modelFileBytes else {
+            throw Failure(.size, "\(function): size \(size) is more than the limit of \(Limits.modelFileBytes) bytes (docs/limits.md)")
+        }
         let bytes = Data(bytes: data, count: count)
-        publish(try ModelHandle.decode(bytes, source: "model buffer"), to: out)
+        publish(try ModelHandle.decode(bytes, source: "model buffer", options: loadOptions), to: out)
     }
 }
 

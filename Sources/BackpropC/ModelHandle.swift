@@ -30,37 +30,21 @@ final class ModelHandle: Sendable {
     }
 
     /// Loads a model from bytes, mapping each refusal to its status.
-    static func decode(_ data: Data, source: String) throws(Failure) -> ModelHandle {
+    static func decode(_ data: Data, source: String, options: ModelLoadOptions) throws(Failure) -> ModelHandle {
         do {
-            return ModelHandle(model: try ModelFile.decode(data))
-        } catch let error as BackpropError {
-            let status: Status
-            switch ModelFile.problem(with: data) {
-            case .truncated: status = .truncated
-            case .wrongVersion: status = .version
-            case .corrupt: status = .corrupt
-            }
-            throw Failure(status, "\(source): \(error.message)")
+            return ModelHandle(model: try ModelFile.decodeChecked(data, options: options))
         } catch {
-            throw Failure(.corrupt, "\(source): \(error)")
+            throw Failure(Status(error.problem), "\(source): \(error.message)")
         }
     }
 
-    /// Loads the model file at `path`.
-    static func load(path: String) throws(Failure) -> ModelHandle {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            let code = errno
-            guard code == ENOENT || code == ENOTDIR else {
-                throw Failure(.io, "\(path): cannot read the model file (\(String(cString: strerror(code))))")
-            }
-            throw Failure(.notFound, "\(path): no such model file")
+    /// Loads the model file at `path` (a regular file only: never blocks on a FIFO or device).
+    static func load(path: String, options: ModelLoadOptions) throws(Failure) -> ModelHandle {
+        do {
+            return ModelHandle(model: try ModelFile.loadChecked(path: path, options: options))
+        } catch {
+            throw Failure(Status(error.problem), error.message)
         }
-        let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
-        guard !isDirectory, let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(.io, "\(path): cannot read the model file (\(isDirectory ? "a directory" : "permission denied or I/O error"))")
-        }
-        return try decode(data, source: path)
     }
 }
 

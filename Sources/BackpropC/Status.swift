@@ -19,6 +19,7 @@ enum Status: Int32, CaseIterable {
     case training = 13
     case output = 14
     case internalError = 15
+    case pluginsNotAllowed = 16
 
     /// The C name, as static NUL-terminated text.
     var name: StaticString {
@@ -39,6 +40,7 @@ enum Status: Int32, CaseIterable {
         case .training: return "BP_ERR_TRAINING"
         case .output: return "BP_ERR_OUTPUT"
         case .internalError: return "BP_ERR_INTERNAL"
+        case .pluginsNotAllowed: return "BP_ERR_PLUGINS_NOT_ALLOWED"
         }
     }
 
@@ -50,6 +52,20 @@ enum Status: Int32, CaseIterable {
         case .training: self = .training
         case .model: self = .corrupt
         case .output: self = .output
+        }
+    }
+}
+
+extension Status {
+    /// The status for a model file refused for `problem`.
+    init(_ problem: ModelFile.Problem) {
+        switch problem {
+        case .truncated: self = .truncated
+        case .wrongVersion: self = .version
+        case .corrupt: self = .corrupt
+        case .pluginsNotAllowed: self = .pluginsNotAllowed
+        case .notFound: self = .notFound
+        case .unreadable: self = .io
         }
     }
 }

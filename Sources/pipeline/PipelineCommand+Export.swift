@@ -29,7 +29,8 @@ extension PipelineCommand {
 
         func run() throws {
             try reportingErrors {
-                let trained = try ModelFile.load(URL(fileURLWithPath: model))
+                // Plugin steps are read, never loaded: they cannot be exported anyway (an error below).
+                let trained = try ModelFile.load(URL(fileURLWithPath: model), options: ModelLoadOptions(plugins: .describeOnly))
                 let data: Data
                 do {
                     data = try ONNXExport.serialized(trained)

@@ -15,7 +15,8 @@ extension PipelineCommand {
 
         func run() throws {
             try reportingErrors {
-                let trained = try ModelFile.load(URL(fileURLWithPath: model))
+                // Plugin steps are read, never loaded: describing a model runs no library's code.
+                let trained = try ModelFile.load(URL(fileURLWithPath: model), options: ModelLoadOptions(plugins: .describeOnly))
                 for line in ModelDescription.lines(trained, file: model) { print(line) }
             }
         }
@@ -28,8 +29,12 @@ enum ModelDescription {
         let training = model.training
         var lines = ["Model: \(file) (\(ModelFile.format) version \(ModelFile.version))"]
         var target = "Target: \(model.target)"
-        if case .array(let classes)? = training["classes"] {
-            target += " (classes \(classes.map(text).joined(separator: ", ")))"
+        if let encoding = model.targetEncoding {
+            let positive = model.network.outputCount == 1 ? encoding.positiveClass.map { "; the output is the probability of \($0)" } ?? "" : ""
+            target += " (classes \(encoding.classes.joined(separator: ", "))\(positive))"
+        }
+        if case .object(let scaling)? = training["target_scaling"], case .number(let mean)? = scaling["mean"], case .number(let sd)? = scaling["std"] {
+            target += " (standardized for training: mean \(mean), sd \(sd); predictions in its units)"
         }
         lines.append(target)
         lines.append("Inputs (\(model.inputs.count)): " + model.inputs.map { $0.categorical ? "\($0.name) (categorical)" : $0.name }.joined(separator: ", "))

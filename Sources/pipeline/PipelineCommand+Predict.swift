@@ -20,9 +20,13 @@ extension PipelineCommand {
         @Option(help: "The CSV file of raw rows.")
         var input: String
 
+        @Flag(help: "Allow the model's plugin steps: load their libraries (running their code) by file name from BACKPROP_PLUGIN_PATH.")
+        var allowPlugins = false
+
         func run() throws {
             try reportingErrors {
-                let model = try ModelFile.load(URL(fileURLWithPath: self.model))
+                let options = ModelLoadOptions(plugins: allowPlugins ? .load(.environment) : .refuse)
+                let model = try ModelFile.load(URL(fileURLWithPath: self.model), options: options)
                 let table = try CSVReader.read(URL(fileURLWithPath: input))
                 let outputs = try model.predict(raw: model.rawDataset(table: table, source: input))
                 for row in 0..<outputs.rows {

@@ -25,25 +25,28 @@ extension PipelineCommand {
         @Flag(help: "Print one JSON document with the run's results instead of log lines.")
         var json = false
 
+        @Flag(help: "Write through an output path that is a symbolic link (to its target) instead of refusing it.")
+        var followSymlinks = false
+
         func run() throws {
             try reportingErrors(json: json) {
                 let pipeline = try Pipeline(contentsOf: URL(fileURLWithPath: file))
                 if json {
-                    let context = try pipeline.run(log: { _ in })
+                    let context = try pipeline.run(log: { _ in }, followSymlinks: followSymlinks)
                     print(context.runSummaryJSON(pipeline: file), terminator: "")
                     return
                 }
                 if quiet {
-                    try pipeline.run(log: { _ in })
+                    try pipeline.run(log: { _ in }, followSymlinks: followSymlinks)
                     return
                 }
                 guard isatty(STDOUT_FILENO) == 1 else {
-                    try pipeline.run(log: { print($0) })
+                    try pipeline.run(log: { print($0) }, followSymlinks: followSymlinks)
                     return
                 }
                 let bar = ProgressBar()
                 defer { bar.finish() }
-                try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) })
+                try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) }, followSymlinks: followSymlinks)
             }
         }
     }

@@ -72,8 +72,9 @@ final class ModelFileTests: XCTestCase {
                        "model format version 0 is older than this library's (reads 1 to 2)")
         XCTAssertTrue(message(String(good.prefix(good.count / 2)))?.contains("truncated or corrupt") ?? false)
         XCTAssertTrue(message("{\"format\": \"something-else\"}")?.contains("not a model file") ?? false)
-        XCTAssertTrue(message(good.replacingOccurrences(of: "\"activation\": \"sigmoid\"", with: "\"activation\": \"swish\""))?
-            .contains("unknown 'activation'") ?? false)
+        let swish = good.replacingOccurrences(of: "\"activation\": \"sigmoid\"", with: "\"activation\": \"swish\"")
+        XCTAssertTrue(message(swish)?.contains("field 'checksum': the content does not match") ?? false, "an edit breaks the seal")
+        XCTAssertTrue(message(withoutChecksum(swish))?.contains("field 'layers[0].activation': expected one of") ?? false)
         XCTAssertNil(message(good), "the unmodified file loads")
     }
 

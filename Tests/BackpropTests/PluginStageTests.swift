@@ -54,7 +54,11 @@ final class PluginStageTests: XCTestCase {
         let text = try String(contentsOf: modelURL, encoding: .utf8)
         XCTAssertTrue(text.contains("\"kind\": \"plugin\""))
         XCTAssertTrue(text.contains("\"library\": \"libclip.so\""))
-        let loaded = try ModelFile.load(modelURL)
+        XCTAssertBackpropError(["field 'preprocessing[1]'", "plugin 'clip'", "not allowed"]) {
+            _ = try ModelFile.load(modelURL)
+        }
+        let allowed = ModelLoadOptions(plugins: .load(PluginSearchPath(folders: [workspace.folder])))
+        let loaded = try ModelFile.load(modelURL, options: allowed)
         let raw = try rawData()
         let expected = try context.model!.predict(raw: raw)
         let got = try loaded.predict(raw: raw)
@@ -74,10 +78,20 @@ final class PluginStageTests: XCTestCase {
             {"stage": "plugin", "library": "libclip.so", "params": {"columns": ["gre"]}},
             {"stage": "train", "hidden": [1], "epochs": 2, "learning_rate": 0.1, "seed": 1, "model": "m.json"}
             """#).run { _ in }
-        try FileManager.default.removeItem(at: library)
-        XCTAssertBackpropError(["preprocessing step 'plugin'", "libclip.so", "not found", "BACKPROP_PLUGIN_PATH"]) {
-            _ = try ModelFile.load(workspace.folder.appendingPathComponent("m.json"))
+        // The model records the library's absolute path; only the search path is looked in.
+        let elsewhere = workspace.folder.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let allowed = ModelLoadOptions(plugins: .load(PluginSearchPath(folders: [elsewhere])))
+        XCTAssertBackpropError(["field 'preprocessing[1]'", "libclip.so", "not found", elsewhere.path, "BACKPROP_PLUGIN_PATH"]) {
+            _ = try ModelFile.load(workspace.folder.appendingPathComponent("m.json"), options: allowed)
         }
+        try FileManager.default.removeItem(at: library)
+        XCTAssertBackpropError(["libclip.so", "not found"]) {
+            _ = try ModelFile.load(workspace.folder.appendingPathComponent("m.json"), options: allowed)
+        }
+        // Described without loading: inspect needs no library.
+        let described = try ModelFile.load(workspace.folder.appendingPathComponent("m.json"), options: ModelLoadOptions(plugins: .describeOnly))
+        XCTAssertEqual(described.preprocessing.map { type(of: $0).kind }, ["one_hot", "plugin"])
     }
 
     /// `{"stage": "clip", …}` finds libclip.so on BACKPROP_PLUGIN_PATH; other fields are parameters.

@@ -216,6 +216,36 @@ int main(int argc, char **argv) {
     CHECK_STATUS(bp_model_load_buffer("{\"format\": \"other\"}", 19, &m), BP_ERR_CORRUPT, "format");
     CHECK(m == untouched, "out_model was written on failure");
 
+    /* Hostile files: errors, never a trap, a hang or code run. */
+    snprintf(path, sizeof path, "%s/fifo.json", work);
+    CHECK(mkfifo(path, 0600) == 0, "mkfifo %s", path);
+    CHECK_STATUS(bp_model_load(path, &m), BP_ERR_IO, "a FIFO");
+    const char *huge_version = "{\"format\": \"backprop-model\", \"version\": 1e19}";
+    CHECK_STATUS(bp_model_load_buffer(huge_version, strlen(huge_version), &m), BP_ERR_VERSION, "newer");
+    const char *fraction_version = "{\"format\": \"backprop-model\", \"version\": 1.9}";
+    CHECK_STATUS(bp_model_load_buffer(fraction_version, strlen(fraction_version), &m), BP_ERR_CORRUPT, "whole number");
+    char *weights = strstr(text, "\"weights\"");
+    char *digit = weights ? strpbrk(weights, "123456789") : NULL;
+    CHECK(digit != NULL, "no weights in the model file");
+    if (digit != NULL) {
+        char saved = *digit;
+        *digit = saved == '9' ? '8' : (char)(saved + 1);
+        CHECK_STATUS(bp_model_load_buffer(text, size, &m), BP_ERR_CORRUPT, "checksum");
+        *digit = saved;
+    }
+    bp_load_options options = {sizeof options, 0, NULL};
+    bp_model *with_options = NULL;
+    CHECK(bp_model_load_ex(model_path, &options, &with_options) == BP_OK, "%s", bp_last_error());
+    bp_model_free(with_options);
+    with_options = NULL;
+    CHECK(bp_model_load_buffer_ex(text, size, NULL, &with_options) == BP_OK, "%s", bp_last_error());
+    bp_model_free(with_options);
+    bp_load_options too_small = {4, 0, NULL}, unknown_flag = {sizeof options, 0x80u, NULL};
+    CHECK_STATUS(bp_model_load_ex(model_path, &too_small, &m), BP_ERR_SIZE, "struct_size");
+    CHECK_STATUS(bp_model_load_ex(model_path, &unknown_flag, &m), BP_ERR_SIZE, "unknown bits");
+    CHECK_STATUS(bp_model_load_ex(NULL, &options, &m), BP_ERR_NULL, "path is NULL");
+    CHECK(m == untouched, "out_model was written on failure");
+
     /* From memory: the same predictions as from the file. */
     bp_model *from_buffer = NULL;
     CHECK(bp_model_load_buffer(text, size, &from_buffer) == BP_OK, "%s", bp_last_error());

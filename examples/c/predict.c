@@ -1,7 +1,10 @@
 /*
  * Predicts every row of a CSV file with a Backprop model through the C ABI.
  *
- *   predict MODEL.json ROWS.csv
+ *   predict MODEL.json ROWS.csv [--allow-plugins]
+ *
+ * With --allow-plugins, a model with plugin steps loads their libraries (running their code)
+ * by file name from BACKPROP_PLUGIN_PATH; without it such a model is refused.
  *
  * ROWS.csv has a header line; the model's input columns are found by name (other columns are
  * ignored), categorical ones hold the category labels as in the training data. Prints one line
@@ -61,8 +64,9 @@ static int raw_value(const bp_model *model, size_t input, const char *text, doub
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s MODEL.json ROWS.csv\n", argv[0]);
+    int allow_plugins = argc == 4 && strcmp(argv[3], "--allow-plugins") == 0;
+    if (argc != 3 && !allow_plugins) {
+        fprintf(stderr, "usage: %s MODEL.json ROWS.csv [--allow-plugins]\n", argv[0]);
         return 2;
     }
     if (bp_version() / 10000 != BP_VERSION_MAJOR) {
@@ -70,8 +74,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     bp_model *model = NULL;
-    if (bp_model_load(argv[1], &model) != BP_OK) {
-        fprintf(stderr, "error: %s\n", bp_last_error());
+    bp_load_options options = {sizeof options, allow_plugins ? BP_LOAD_ALLOW_PLUGINS : 0u, NULL};
+    bp_status loaded = bp_model_load_ex(argv[1], &options, &model);
+    if (loaded != BP_OK) {
+        fprintf(stderr, "error: %s: %s\n", bp_status_name(loaded), bp_last_error());
         return 1;
     }
     size_t inputs = 0, outputs = 0;

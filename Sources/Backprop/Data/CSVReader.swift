@@ -10,9 +10,9 @@ public enum CSVReader {
     public static func read(_ url: URL, options: CSVOptions = CSVOptions()) throws -> CSVTable {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.read(url.path, limit: Int.max - 1)  // a regular file only: never blocks
         } catch {
-            throw BackpropError(.data, "\(url.path): cannot read the file")
+            throw BackpropError(.data, "\(url.path): cannot read the file: \(error)")
         }
         return try parse(data, name: url.path, options: options)
     }

@@ -8,19 +8,24 @@ extension ModelFile {
         case truncated
         /// A complete model file of another format version.
         case wrongVersion
-        /// Anything else: not JSON, not a model file, or malformed fields.
+        /// Anything else: not JSON, not a model file, malformed fields, a checksum mismatch.
         case corrupt
+        /// The model has plugin steps and the caller did not allow loading plugins.
+        case pluginsNotAllowed
+        /// The file does not exist.
+        case notFound
+        /// The file exists but cannot be read (or is not a regular file, or too large).
+        case unreadable
     }
 
     /// Classifies bytes that `decode` refused.
     public static func problem(with data: Data) -> Problem {
-        if isTruncatedJSON(data) { return .truncated }
-        if case .object(let top)? = try? JSONParser.parse(data),
-           case .string(format)? = top["format"], case .number(let fileVersion)? = top["version"],
-           !readableVersions.contains(where: { Double($0) == fileVersion }) {
-            return .wrongVersion
+        do {
+            _ = try decodeChecked(data, options: ModelLoadOptions(plugins: .describeOnly))
+            return .corrupt
+        } catch {
+            return error.problem
         }
-        return .corrupt
     }
 
     /// Whether `data` is empty or ends while a JSON object, array or string is still open.

@@ -3,9 +3,13 @@ import FoundationEssentials
 
 /// The model file: one self-describing JSON document holding a `TrainedModel`.
 ///
-/// Layout: `format` (`"backprop-model"`) and `version` first; `target`; `inputs` (raw columns);
-/// `preprocessing` (fitted steps, each with its `kind`); `features` (network inputs in order);
-/// `layers` (weights as [inputs][outputs], `bias` or null, `activation`); `training`.
+/// Layout: `format` (`"backprop-model"`) and `version` first; `checksum` (CRC-32 of the rest,
+/// see `ModelFile+Checksum.swift`); `target`; `inputs` (raw columns); `preprocessing` (fitted
+/// steps, each with its `kind`); `features` (network inputs in order); `layers` (weights as
+/// [inputs][outputs], `bias` or null, `activation`); `training`; for a classifier (format 2)
+/// `classes` (labels in output order; [negative, positive] for one sigmoid output) and, for one
+/// output, `positive_class`. Loading checks the whole file:
+/// strict UTF-8, no unknown field, finite numbers, every cross-reference (docs/limits.md).
 public enum ModelFile {
     /// The format name at the top of every model file.
     public static let format = "backprop-model"
@@ -19,7 +23,7 @@ public enum ModelFile {
     /// version 2 file without the version 2 additions).
     public static let readableVersions = 1...2
 
-    /// The model as JSON text.
+    /// The model as JSON text, sealed with its checksum.
     public static func encode(_ model: TrainedModel) -> Data {
         let layers: [JSONValue] = model.network.layers.map { layer in
             .object([
@@ -30,7 +34,7 @@ public enum ModelFile {
                 "bias": layer.bias.map { .array($0.map(JSONValue.number)) } ?? .null,
             ])
         }
-        let document: JSONValue = .object([
+        var document: [String: JSONValue] = [
             "format": .string(format),
             "version": .number(Double(version)),
             "target": .string(model.target),
@@ -41,100 +45,74 @@ public enum ModelFile {
             "features": .array(model.features.map(JSONValue.string)),
             "layers": .array(layers),
             "training": .object(model.training),
-        ])
-        return Data(JSONWriter.serialize(document).utf8)
+        ]
+        if let encoding = model.targetEncoding {
+            document["classes"] = .array(encoding.classes.map(JSONValue.string))
+            if model.network.outputCount == 1, let positive = encoding.positiveClass { document["positive_class"] = .string(positive) }
+        }
+        return Data(JSONWriter.serialize(.object(sealed(document))).utf8)
     }
 
     /// Reads a model file.
-    /// - Throws: `BackpropError` (`.model`) naming the file and what is wrong with it.
-    public static func load(_ url: URL, registry: StageRegistry = .standard) throws -> TrainedModel {
+    /// - Throws: `BackpropError` (`.model`) naming the file and the field at fault.
+    public static func load(_ url: URL, options: ModelLoadOptions = ModelLoadOptions(), registry: StageRegistry = .standard) throws -> TrainedModel {
+        do {
+            return try loadChecked(path: url.path, options: options, registry: registry)
+        } catch {
+            throw BackpropError(.model, error.message)
+        }
+    }
+
+    /// Reads the model file at `path`, classifying a refusal.
+    public static func loadChecked(path: String, options: ModelLoadOptions = ModelLoadOptions(), registry: StageRegistry = .standard) throws(ModelLoadFailure) -> TrainedModel {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try InputFile.read(path, limit: Limits.modelFileBytes)
         } catch {
-            throw BackpropError(.model, "\(url.path): cannot read the model file")
+            throw ModelLoadFailure(error == .notFound ? .notFound : .unreadable, "\(path): cannot read the model file: \(error)")
         }
         do {
-            return try decode(data, registry: registry)
-        } catch let error as BackpropError {
-            throw BackpropError(.model, "\(url.path): \(error.message)")
+            return try decodeChecked(data, options: options, registry: registry)
+        } catch {
+            throw ModelLoadFailure(error.problem, "\(path): \(error.message)")
         }
     }
 
     /// Decodes model JSON.
     /// - Throws: `BackpropError` (`.model`) saying what is missing, malformed or of another version.
-    public static func decode(_ data: Data, registry: StageRegistry = .standard) throws -> TrainedModel {
-        func fail(_ message: String) -> BackpropError { BackpropError(.model, message) }
-        guard case .object(let top)? = try? JSONParser.parse(data) else {
-            throw fail(isTruncatedJSON(data) ? "truncated or corrupt: the JSON ends before it is complete" : "not a model file (not a JSON object; corrupt)")
+    public static func decode(_ data: Data, options: ModelLoadOptions = ModelLoadOptions(), registry: StageRegistry = .standard) throws -> TrainedModel {
+        do {
+            return try decodeChecked(data, options: options, registry: registry)
+        } catch {
+            throw BackpropError(.model, error.message)
         }
-        guard case .string(format)? = top["format"] else { throw fail("not a model file (no \"format\": \"\(format)\")") }
-        guard case .number(let fileVersion)? = top["version"] else { throw fail("no format version") }
-        guard fileVersion == fileVersion.rounded(), readableVersions.contains(Int(exactly: fileVersion) ?? 0) else {
-            let newer = fileVersion > Double(version)
-            throw fail("model format version \(JSONWriter.number(fileVersion)) is \(newer ? "newer" : "older") than this library's (reads \(readableVersions.lowerBound) to \(version))")
-        }
-        guard case .string(let target)? = top["target"] else { throw fail("missing 'target'") }
-        guard case .array(let inputValues)? = top["inputs"], !inputValues.isEmpty else { throw fail("missing 'inputs'") }
-        let inputs = try inputValues.map { value -> ModelInput in
-            guard case .object(let o) = value, case .string(let name)? = o["name"], case .bool(let categorical)? = o["categorical"] else {
-                throw fail("malformed entry in 'inputs'")
-            }
-            return ModelInput(name: name, categorical: categorical)
-        }
-        guard case .array(let stepValues)? = top["preprocessing"] else { throw fail("missing 'preprocessing'") }
-        let preprocessing = try stepValues.map { value -> any FittedTransform in
-            guard case .object(let state) = value, case .string(let kind)? = state["kind"] else {
-                throw fail("malformed entry in 'preprocessing'")
-            }
-            guard let type = registry.transform(kind: kind) else { throw fail("unknown preprocessing step '\(kind)'") }
-            return try type.init(state: state)
-        }
-        guard case .array(let featureValues)? = top["features"] else { throw fail("missing 'features'") }
-        let features = try featureValues.map { value -> String in
-            guard case .string(let name) = value else { throw fail("malformed entry in 'features'") }
-            return name
-        }
-        guard case .array(let layerValues)? = top["layers"], !layerValues.isEmpty else { throw fail("missing 'layers'") }
-        let layers = try layerValues.enumerated().map { index, value in try decodeLayer(value, index: index) }
-        for (i, pair) in zip(layers, layers.dropFirst()).enumerated() where pair.0.outputCount != pair.1.inputCount {
-            throw fail("layer \(i + 2) takes \(pair.1.inputCount) inputs but layer \(i + 1) gives \(pair.0.outputCount)")
-        }
-        guard layers[0].inputCount == features.count else {
-            throw fail("the first layer takes \(layers[0].inputCount) inputs but there are \(features.count) features")
-        }
-        guard case .object(let training)? = top["training"] else { throw fail("missing 'training'") }
-        return TrainedModel(
-            inputs: inputs, preprocessing: preprocessing, features: features, target: target,
-            network: Network(layers: layers), training: training)
     }
 
-    private static func decodeLayer(_ value: JSONValue, index: Int) throws -> DenseLayer {
-        func fail(_ message: String) -> BackpropError { BackpropError(.model, "layer \(index + 1): \(message)") }
-        guard case .object(let o) = value else { throw fail("expected an object") }
-        guard case .string(let name)? = o["activation"], let activation = Activation(rawValue: name) else {
-            throw fail("missing or unknown 'activation'")
+    /// Decodes model JSON, classifying a refusal (`ModelLoadFailure.problem`).
+    public static func decodeChecked(_ data: Data, options: ModelLoadOptions = ModelLoadOptions(), registry: StageRegistry = .standard) throws(ModelLoadFailure) -> TrainedModel {
+        func corrupt(_ message: String) -> ModelLoadFailure { ModelLoadFailure(.corrupt, message) }
+        guard data.count <= Limits.modelFileBytes else {
+            throw corrupt("the model has \(data.count) bytes, more than the limit of \(Limits.modelFileBytes) (docs/limits.md)")
         }
-        guard case .array(let rows)? = o["weights"], !rows.isEmpty else { throw fail("missing 'weights'") }
-        let nested = try rows.map { row -> [Double] in
-            guard case .array(let cells) = row else { throw fail("'weights' must be [inputs][outputs] numbers") }
-            return try cells.map { cell in
-                guard case .number(let n) = cell, n.isFinite else { throw fail("'weights' must be [inputs][outputs] numbers") }
-                return n
-            }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(data)
+        } catch {
+            if isTruncatedJSON(data) { throw ModelLoadFailure(.truncated, "truncated or corrupt: the JSON ends before it is complete") }
+            throw corrupt("not a model file (not valid JSON: \(error))")
         }
-        guard let weights = Matrix(nested), weights.columns > 0 else { throw fail("'weights' rows differ in length") }
-        var bias: [Double]?
-        switch o["bias"] {
-        case nil, .null?: bias = nil
-        case .array(let cells)?:
-            bias = try cells.map { cell in
-                guard case .number(let n) = cell, n.isFinite else { throw fail("'bias' must be numbers") }
-                return n
-            }
-            guard bias!.count == weights.columns else { throw fail("'bias' needs one value per output") }
-        default: throw fail("'bias' must be an array or null")
+        guard case .object(let top) = document else { throw corrupt("not a model file (not a JSON object)") }
+        guard case .string(format)? = top["format"] else { throw corrupt("not a model file (no \"format\": \"\(format)\")") }
+        guard case .number(let fileVersion)? = top["version"] else { throw corrupt("field 'version': missing or not a number") }
+        guard fileVersion == fileVersion.rounded() else {
+            throw corrupt("field 'version': expected a whole number, got \(JSONWriter.number(fileVersion))")
         }
-        return DenseLayer(weights: weights, bias: bias, activation: activation)
+        guard readableVersions.contains(where: { Double($0) == fileVersion }) else {
+            let newer = fileVersion > Double(version)
+            throw ModelLoadFailure(.wrongVersion, "model format version \(JSONWriter.number(fileVersion)) is \(newer ? "newer" : "older") than this library's (reads \(readableVersions.lowerBound) to \(version))")
+        }
+        if let problem = Schema.mismatch(top, Schema.topLevel) { throw corrupt(problem) }
+        if options.verifyChecksum { try verifyChecksum(top) }
+        return try ModelDecoder(top: top, options: options, registry: registry).model()
     }
 }

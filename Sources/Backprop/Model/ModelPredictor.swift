@@ -221,7 +221,7 @@ public final class ModelPredictor: Sendable {
     ) throws(PredictionError) {
         for column in 0..<inputCount where model.inputs[column].categorical {
             let known = model.categories(ofInput: column)
-            guard !known.isEmpty else { continue }
+            guard !known.isEmpty, !model.ignoresUnknown(ofInput: column) else { continue }
             for row in 0..<rowCount where !known.contains(where: { $0.code == raw[row * inputCount + column] }) {
                 throw .unknownCategory(
                     row: row, input: inputNames[column], value: raw[row * inputCount + column],

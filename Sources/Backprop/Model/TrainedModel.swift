@@ -29,11 +29,13 @@ public struct TrainedModel: Sendable {
     public var network: Network
     /// The training parameters and results, as saved in the model file.
     public var training: [String: JSONValue]
+    /// The classes of a classifier, in output order (nil: the outputs are the prediction).
+    public var targetEncoding: TargetEncoding?
 
     /// Creates a model.
     public init(
         inputs: [ModelInput], preprocessing: [any FittedTransform], features: [String],
-        target: String, network: Network, training: [String: JSONValue]
+        target: String, network: Network, training: [String: JSONValue], targetEncoding: TargetEncoding? = nil
     ) {
         self.inputs = inputs
         self.preprocessing = preprocessing
@@ -41,6 +43,7 @@ public struct TrainedModel: Sendable {
         self.target = target
         self.network = network
         self.training = training
+        self.targetEncoding = targetEncoding
     }
 
     /// Applies the fitted preprocessing to raw rows and checks that the features come out.
@@ -62,11 +65,12 @@ public struct TrainedModel: Sendable {
 
 extension TrainedModel {
     /// The names of the network's outputs: the target's name for one output; for a softmax over
-    /// several classes, `target_CLASS` per class code saved at training (`species_0`, …), else
+    /// several classes, `target_CLASS` per class label (`species_setosa`, `species_0`, …), else
     /// `target_INDEX`.
     public var outputNames: [String] {
         let count = network.outputCount
         guard count > 1 else { return [target] }
+        if let classes = targetEncoding?.classes, classes.count == count { return classes.map { "\(target)_\($0)" } }
         if case .array(let codes)? = training["classes"], codes.count == count {
             let labels = codes.compactMap { code -> String? in
                 if case .number(let value) = code { return OneHotTransform.label(for: value) }

@@ -43,6 +43,13 @@ extension Pipeline {
                 results.append(Self.checkWritable(url, place: "\(name): stage \(index + 1) (\(kind)): field '\(field)'"))
             }
         }
+        do {
+            try checkOutputs(followSymlinks: false)
+        } catch let error as BackpropError {
+            results.append(Check(passed: false, message: error.message))
+        } catch {
+            results.append(Check(passed: false, message: "\(error)"))
+        }
         if results.allSatisfy(\.passed) {
             results.append(Check(passed: true, message: "stage order: \(stages.map { type(of: $0).kind }.joined(separator: " → "))"))
         }
@@ -65,6 +72,11 @@ extension IngestStage {
     /// Checks that the CSV can be read and that its header names the target and columns.
     func checkInput(name: String, index: Int) -> [Pipeline.Check] {
         let place = "\(name): stage \(index + 1) (ingest)"
+        do {
+            try InputFile.checkRegular(path.path)  // never block on a FIFO or device
+        } catch {
+            return [Pipeline.Check(passed: false, message: "\(place): field 'path': cannot read \(path.path): \(error)")]
+        }
         guard let file = fopen(path.path, "rb") else {
             return [Pipeline.Check(passed: false, message: "\(place): field 'path': cannot read \(path.path)")]
         }

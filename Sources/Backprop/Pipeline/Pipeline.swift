@@ -13,9 +13,9 @@ public struct Pipeline {
     public init(contentsOf file: URL, registry: StageRegistry = .standard) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: file)
+            data = try InputFile.read(file.path, limit: Limits.pipelineFileBytes)
         } catch {
-            throw BackpropError(.pipeline, "\(file.relativePath): cannot read the pipeline file")
+            throw BackpropError(.pipeline, "\(file.relativePath): cannot read the pipeline file: \(error)")
         }
         try self.init(json: data, file: file, registry: registry)
     }
@@ -34,7 +34,7 @@ public struct Pipeline {
         }
         let knownTop: Set = ["stages", "seed", "name", "description"]
         if let unknown = top.keys.sorted().first(where: { !knownTop.contains($0) }) {
-            throw BackpropError(.pipeline, "\(name): unknown top-level field '\(unknown)' (known: description, name, seed, stages)")
+            throw BackpropError(.pipeline, "\(name): unknown top-level field '\(Limits.excerpt(unknown))' (known: description, name, seed, stages)")
         }
         var seed: UInt64 = 0
         if let value = top["seed"] {
@@ -58,7 +58,7 @@ public struct Pipeline {
             }
             guard let type = registry.resolveStage(kind: kind) else {
                 let known = registry.stageTypes.map { $0.kind }.joined(separator: ", ")
-                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(kind)' (known: \(known); or put \(PluginSearchPath.libraryName(forKind: kind)) on BACKPROP_PLUGIN_PATH)")
+                throw BackpropError(.pipeline, "\(name): stage \(index + 1): unknown stage kind '\(Limits.excerpt(kind))' (known: \(known); or put \(PluginSearchPath.libraryName(forKind: Limits.excerpt(kind))) on BACKPROP_PLUGIN_PATH)")
             }
             var parameters = StageParameters(
                 index: index, kind: kind, fields: fields, pipelineFile: file,
@@ -81,34 +81,82 @@ public struct Pipeline {
         return (z ^ (z >> 31)) & ((1 << 52) - 1)
     }
 
-    /// Runs every stage in order, then writes the outputs they asked for (atomically, and only
-    /// when every stage succeeded).
+    /// Checks the outputs (`checkOutputs`), runs every stage in order, then writes the outputs
+    /// they asked for: atomically, all together, and only when every stage succeeded.
     /// - Parameters:
     ///   - log: receives the progress lines.
     ///   - progress: when given, receives training progress after every epoch.
     /// - Returns: the final context: data, model, losses, metrics, written outputs.
+    ///   - followSymlinks: write through an output path that is a symbolic link (to its target)
+    ///     instead of refusing it.
     @discardableResult
     public func run(
         log: @escaping @Sendable (String) -> Void = { print($0) },
-        progress: (@Sendable (TrainingProgress) -> Void)? = nil
+        progress: (@Sendable (TrainingProgress) -> Void)? = nil,
+        followSymlinks: Bool = false
     ) throws -> PipelineContext {
+        try checkOutputs(followSymlinks: followSymlinks)
         var context = PipelineContext(log: log)
         context.progress = progress
         context.pipelineName = file.deletingPathExtension().lastPathComponent
-        for (index, stage) in stages.enumerated() {
+        try runStages(from: 0, &context)
+        do {
+            try AtomicFile.writeAll(context.outputs.map { AtomicFile.Item(url: $0.url, data: $0.data) }, followSymlinks: followSymlinks)
+        } catch let error as BackpropError {
+            throw BackpropError(error.category, "\(file.relativePath): \(error.message); no output written")
+        }
+        for output in context.outputs { log("\(output.label) written to \(Pipeline.display(output.url))") }
+        return context
+    }
+
+    /// Runs the stages from `first` on; after a split stage with `folds`, first runs the stages
+    /// after it once per fold (their outputs dropped, their lines not printed), then once on the
+    /// whole split.
+    private func runStages(from first: Int, _ context: inout PipelineContext) throws {
+        for index in first..<stages.count {
+            let stage = stages[index]
             context.stageIndex = index
             context.stageKind = type(of: stage).kind
             do {
                 try stage.run(&context)
+                if let split = stage as? SplitStage, split.foldCount != nil {
+                    try crossValidate(split, after: index, &context)
+                }
             } catch let error as BackpropError {
+                if error.message.hasPrefix("\(file.relativePath): ") { throw error }  // located in a fold's run
                 throw located(error, stage: index, kind: context.stageKind)
             }
         }
-        for output in context.outputs {
-            try AtomicFile.write(output.data, to: output.url)
-            log("\(output.label) written to \(Pipeline.display(output.url))")
+    }
+
+    /// The cross-validation of the stages after `split` (stage `index`): one quiet run per fold,
+    /// the summary logged and kept in `context` for the evaluate stage of the final run.
+    private func crossValidate(_ split: SplitStage, after index: Int, _ context: inout PipelineContext) throws {
+        guard let whole = context.split, let data = context.data, let (folds, repeats) = split.foldCount else { return }
+        let (splits, stratified) = try split.folds(of: whole, data: data)
+        var runs = [PipelineContext]()
+        for (number, fold) in splits.enumerated() {
+            var run = context
+            run.split = fold
+            run.outputs = []
+            run.log = { _ in }
+            run.progress = nil
+            do {
+                try runStages(from: index + 1, &run)
+            } catch let error as BackpropError {
+                throw BackpropError(error.category, "\(error.message) (in cross-validation fit \(number + 1) of \(splits.count))")
+            }
+            runs.append(run)
         }
-        return context
+        let summary = CrossValidationSummary(folds: folds, repeats: repeats, stratified: stratified, rows: whole.train.count, runs: runs)
+        guard !summary.metrics.isEmpty else {
+            throw context.error(.pipeline, "folds: no metrics came out of the folds; put an evaluate stage after the split")
+        }
+        for line in summary.lines { context.log(line) }
+        context.log("Final model: trained on all \(whole.train.count) training rows" + (whole.test.isEmpty ? " (no test rows held out)" : ", tested on the \(whole.test.count) test rows"))
+        context.crossValidation = summary
+        context.stageIndex = index
+        context.stageKind = type(of: split).kind
     }
 
     /// `error` with the pipeline file and, unless it names it already, the stage in front: every

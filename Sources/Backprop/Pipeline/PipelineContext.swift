@@ -66,8 +66,10 @@ public struct PipelineContext {
     public var progress: (@Sendable (TrainingProgress) -> Void)?
     /// Files to write when the run succeeds.
     public var outputs: [PendingOutput] = []
+    /// The cross-validation of the stages after a split with `folds`, once it has run.
+    public var crossValidation: CrossValidationSummary?
     /// Where stages print progress lines.
-    public let log: @Sendable (String) -> Void
+    public internal(set) var log: @Sendable (String) -> Void
 
     /// Creates an empty context.
     public init(log: @escaping @Sendable (String) -> Void) {

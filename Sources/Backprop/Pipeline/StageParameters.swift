@@ -27,7 +27,7 @@ public struct StageParameters {
 
     /// An error that names the pipeline file, the stage and, when given, the field.
     public func error(_ message: String, field: String? = nil) -> BackpropError {
-        let place = field.map { ": field '\($0)'" } ?? ""
+        let place = field.map { ": field '\(Limits.excerpt($0))'" } ?? ""
         return BackpropError(.pipeline, "\(pipelineFile.relativePath): stage \(index + 1) (\(kind))\(place): \(message)")
     }
 

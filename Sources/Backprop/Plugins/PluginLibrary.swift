@@ -30,13 +30,20 @@ final class PluginLibrary: @unchecked Sendable {
     static let abiMinor = UInt32(BACKPROP_PLUGIN_ABI_MINOR)
 
     /// Opens `path` and checks its descriptor: entry symbol, ABI major version, struct size, and
-    /// that every function pointer of ABI 1.0 is set.
+    /// that every function pointer of ABI 1.0 is set. The file must be a regular file (never a
+    /// FIFO or device, which would block). With `onlyIfLoaded`, a library this process has not
+    /// loaded already is not opened (`RTLD_NOLOAD`: no code of it runs).
     /// - Throws: `PluginFailure` saying what is missing or incompatible.
-    init(path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
+    init(path: String, onlyIfLoaded: Bool = false) throws {
+        do {
+            try InputFile.checkRegular(path)
+        } catch .notFound {
             throw PluginFailure(message: "library not found at \(path)")
+        } catch {
+            throw PluginFailure(message: "cannot load \(path): \(error)")
         }
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | (onlyIfLoaded ? RTLD_NOLOAD : 0)) else {
+            if onlyIfLoaded { throw PluginFailure(message: "library \(path) is not loaded and may not be opened here") }
             throw PluginFailure(message: "cannot load: \(Self.dlerrorText())")
         }
         func fail(_ message: String) -> PluginFailure {

@@ -5,7 +5,8 @@ import FoundationEssentials
 ///
 /// Saved as `{"kind": "plugin", "library": "libclip.so", "path": "/abs/libclip.so",
 /// "name": "clip", "parameters": {…}, "state": "<base64>"}`. On load the library is looked for
-/// by file name on `BACKPROP_PLUGIN_PATH` first, then at the path it had when the model was made.
+/// by file name on the plugin search path only, and only when the caller allowed plugins
+/// (`ModelLoadOptions`); `path` is a record of where it was, never opened.
 public struct PluginTransform: FittedTransform {
     /// `"plugin"`.
     public static let kind = "plugin"
@@ -19,7 +20,8 @@ public struct PluginTransform: FittedTransform {
     public let parameters: [String: JSONValue]
     /// The fitted state, as the plugin saved it.
     public let stateBytes: [UInt8]
-    let instance: PluginInstance
+    /// The loaded plugin; nil for a step read only to describe it.
+    let instance: PluginInstance?
     let place: String
 
     /// Wraps a fitted instance and saves its state.
@@ -37,36 +39,67 @@ public struct PluginTransform: FittedTransform {
         }
     }
 
-    /// Restores a saved plugin step: finds and loads the library, creates the instance with the
-    /// saved parameters and restores its state.
+    /// Restores a saved plugin step from the library of that file name in `search`'s folders
+    /// (the `path` recorded in the model is never opened), creates the instance with the saved
+    /// parameters and restores its state.
     /// - Throws: `.model` naming the library when it is missing, incompatible or refuses the state.
+    public init(state: [String: JSONValue], search: PluginSearchPath) throws {
+        let saved = try Self.savedFields(state)
+        guard let file = search.find(saved.library) else {
+            throw BackpropError(.model, "plugin '\(saved.name)' (\(saved.library)): library not found (looked in \(search.describe())); install it or set BACKPROP_PLUGIN_PATH")
+        }
+        try self.init(saved, loading: file.path, onlyIfLoaded: false)
+    }
+
+    /// Restores a saved plugin step as the protocol requires (the conformance check's round
+    /// trip): the library by file name on `BACKPROP_PLUGIN_PATH`, else the recorded path only
+    /// when this process has that library loaded already (so nothing new runs).
     public init(state: [String: JSONValue]) throws {
-        let place = "preprocessing step 'plugin'"
+        let saved = try Self.savedFields(state)
+        if let file = PluginSearchPath.environment.find(saved.library) {
+            try self.init(saved, loading: file.path, onlyIfLoaded: false)
+        } else {
+            try self.init(saved, loading: saved.path, onlyIfLoaded: true)
+        }
+    }
+
+    /// Reads a saved plugin step without loading its library: it can be described, saved again,
+    /// and not applied.
+    public init(describing state: [String: JSONValue]) throws {
+        let saved = try Self.savedFields(state)
+        (library, path, name, parameters, stateBytes) = saved
+        instance = nil
+        place = "preprocessing step 'plugin'"
+    }
+
+    private typealias Saved = (library: String, path: String, name: String, parameters: [String: JSONValue], bytes: [UInt8])
+
+    private static func savedFields(_ state: [String: JSONValue]) throws -> Saved {
         guard case .string(let library)? = state["library"], case .string(let path)? = state["path"],
               case .string(let name)? = state["name"], case .object(let parameters)? = state["parameters"],
               case .string(let encoded)? = state["state"], let bytes = Data(base64Encoded: encoded) else {
-            throw BackpropError(.model, "\(place): missing or malformed 'library', 'path', 'name', 'parameters' or 'state'")
+            throw BackpropError(.model, "preprocessing step 'plugin': missing or malformed 'library', 'path', 'name', 'parameters' or 'state'")
         }
-        let search = PluginSearchPath.environment
-        guard let file = search.find(library)?.path ?? (FileManager.default.fileExists(atPath: path) ? path : nil) else {
-            throw BackpropError(.model, "\(place): plugin '\(name)' (\(library)): library not found (looked in \(search.describe()), \(path)); install it or set BACKPROP_PLUGIN_PATH")
+        guard library.hasPrefix("lib"), library.hasSuffix(".so"), !library.contains("/"), library.utf8.count <= 255 else {
+            throw BackpropError(.model, "preprocessing step 'plugin': 'library' must be a file name libNAME.so, got \"\(Limits.excerpt(library))\"")
         }
+        return (library, path, name, parameters, Array(bytes))
+    }
+
+    private init(_ saved: Saved, loading file: String, onlyIfLoaded: Bool) throws {
+        let place = "preprocessing step 'plugin'"
         do {
-            let loaded = try PluginLibrary(path: file)
-            guard loaded.name == name else {
-                throw PluginFailure(message: "the library at \(file) is plugin '\(loaded.name)', the model needs '\(name)'")
+            let loaded = try PluginLibrary(path: file, onlyIfLoaded: onlyIfLoaded)
+            guard loaded.name == saved.name else {
+                throw PluginFailure(message: "the library at \(file) is plugin '\(loaded.name)', the model needs '\(Limits.excerpt(saved.name))'")
             }
-            let instance = try loaded.makeInstance(parametersJSON: JSONWriter.serialize(.object(parameters)))
-            try instance.restoreState(Array(bytes))
+            let instance = try loaded.makeInstance(parametersJSON: JSONWriter.serialize(.object(saved.parameters)))
+            try instance.restoreState(saved.bytes)
             self.instance = instance
         } catch let failure as PluginFailure {
-            throw BackpropError(.model, "\(place): plugin '\(name)' (\(library)): \(failure.message)")
+            throw BackpropError(.model, "\(place): plugin '\(Limits.excerpt(saved.name))' (\(saved.library)): \(failure.message)")
         }
-        self.library = library
-        self.path = path
-        self.name = name
-        self.parameters = parameters
-        self.stateBytes = Array(bytes)
+        (library, path, name, parameters, stateBytes) = saved
         self.place = place
     }
 
@@ -82,6 +115,9 @@ public struct PluginTransform: FittedTransform {
     /// - Throws: `.data` when the plugin fails, drops or adds rows, or gives a non-finite value.
     public func apply(to data: Dataset) throws -> Dataset {
         let (names, values) = data.numericFeatureMatrix()
+        guard let instance else {
+            throw error("the plugin was read, not loaded (load the model with plugins allowed to predict)")
+        }
         let output: [Double]
         do {
             output = data.rowCount == 0 ? [] : try instance.transform(columns: names, values: values, rows: data.rowCount)

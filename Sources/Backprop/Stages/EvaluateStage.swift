@@ -116,11 +116,28 @@ public struct EvaluateStage: PipelineStage {
         let data = try context.requireData()
         guard let model = context.model else { throw context.error(.pipeline, "no trained model yet; put a train stage before it") }
         guard let split = context.split else { throw context.error(.pipeline, "no test rows; put a split stage before train") }
+        guard !split.test.isEmpty else {
+            // Cross-validation over all rows: its metrics are the result.
+            guard let crossValidation = context.crossValidation else { throw context.error(.pipeline, "no test rows") }
+            context.log("No test rows held out: the cross-validation above is the estimate; the model is trained on all rows")
+            writeOutputs(test: nil, crossValidation: crossValidation, model: model, &context)
+            return
+        }
         let targets: [Double], trainTargets: [Double]
         let outputs: Matrix
         do {
-            targets = try data.targetMatrix(rows: split.test).values
-            trainTargets = try data.targetMatrix(rows: split.train).values
+            if let encoding = model.targetEncoding {
+                let codes = encoding.codes(data.target)
+                targets = split.test.map { codes[$0] }
+                trainTargets = split.train.map { codes[$0] }
+                let labels = OneHotTransform.labels(data.target.values)
+                if let row = split.test.first(where: { !codes[$0].isFinite }) {
+                    throw BackpropError(.data, "\(data.source): data row \(data.rowIDs[row] + 1): target '\(data.target.name)' is \"\(labels[row])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
+                }
+            } else {
+                targets = try data.targetMatrix(rows: split.test).values
+                trainTargets = try data.targetMatrix(rows: split.train).values
+            }
             outputs = model.network.predict(try data.featureMatrix(rows: split.test))
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
@@ -128,7 +145,7 @@ public struct EvaluateStage: PipelineStage {
         let test: JSONValue
         if outputs.columns > 1 {
             test = try evaluateClasses(outputs, targets: targets, trainTargets: trainTargets, model: model, context: &context)
-        } else if (targets + trainTargets).contains(where: { $0 != 0 && $0 != 1 }) {
+        } else if model.targetEncoding == nil, (targets + trainTargets).contains(where: { $0 != 0 && $0 != 1 }) {
             // A quantity, not a 0/1 class: regression metrics against the training mean.
             let evaluation = RegressionEvaluation(
                 predictions: outputs.values, targets: targets,
@@ -139,11 +156,25 @@ public struct EvaluateStage: PipelineStage {
             context.regressionEvaluation = evaluation
             test = evaluation.json
         } else {
-            test = try evaluateBinary(outputs.values, targets: targets, trainTargets: trainTargets, context: &context)
+            test = try evaluateBinary(outputs.values, targets: targets, trainTargets: trainTargets,
+                                      classes: model.targetEncoding?.classes ?? ["0", "1"], context: &context)
         }
+        if let crossValidation = context.crossValidation {
+            let name = crossValidation.metric("accuracy") != nil ? "accuracy" : "r_squared"
+            if case .object(let metrics) = test, case .number(let value)? = metrics[name] {
+                context.log("Side by side, \(name): test rows " + cFormat("%.3f", value)
+                    + " | \(crossValidation.folds)-fold cross-validation on the training rows " + crossValidation.text(name))
+            }
+        }
+        writeOutputs(test: test, crossValidation: context.crossValidation, model: model, &context)
+    }
+
+    /// Queues the report and the plot, when asked for.
+    private func writeOutputs(test: JSONValue?, crossValidation: CrossValidationSummary?, model: TrainedModel, _ context: inout PipelineContext) {
         if let reportURL {
             var report: [String: JSONValue] = ["format": .string("backprop-report"), "version": .number(1)]
-            report["test"] = test
+            report["test"] = test ?? .null
+            if let crossValidation { report["cross_validation"] = crossValidation.json }
             report["training_losses"] = .array(context.trainingLosses.map(\.json))
             if let history = context.trainingHistory { report["training"] = history.json }
             context.outputs.append(PendingOutput(label: "Report", url: reportURL, data: Data(JSONWriter.serialize(.object(report)).utf8)))
@@ -155,13 +186,13 @@ public struct EvaluateStage: PipelineStage {
         }
     }
 
-    private func evaluateBinary(_ probabilities: [Double], targets: [Double], trainTargets: [Double], context: inout PipelineContext) throws -> JSONValue {
+    private func evaluateBinary(_ probabilities: [Double], targets: [Double], trainTargets: [Double], classes: [String], context: inout PipelineContext) throws -> JSONValue {
         let positives = trainTargets.filter { $0 == 1 }.count
         let majority = positives * 2 > trainTargets.count ? 1 : 0
         let evaluation = Evaluation(probabilities: probabilities, targets: targets, majorityClass: majority)
         context.evaluation = evaluation
         context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
-        context.log(cFormat("Majority-class baseline: %.3f (always predicting %d)", evaluation.baselineAccuracy, majority))
+        context.log(cFormat("Majority-class baseline: %.3f (always predicting ", evaluation.baselineAccuracy) + classes[majority] + ")")
         context.log(cFormat("Test MSE: %.6f  log-loss: %.6f  confusion [TP FP; FN TN]: [%d %d; %d %d]",
             evaluation.meanSquaredError, evaluation.logLoss, evaluation.truePositives, evaluation.falsePositives,
             evaluation.falseNegatives, evaluation.trueNegatives))
@@ -171,24 +202,20 @@ public struct EvaluateStage: PipelineStage {
     }
 
     private func evaluateClasses(_ probabilities: Matrix, targets: [Double], trainTargets: [Double], model: TrainedModel, context: inout PipelineContext) throws -> JSONValue {
-        let data = try context.requireData()
-        guard case .array(let codes)? = model.training["classes"] else {
-            throw context.error(.model, "the model has \(probabilities.columns) outputs but no class list")
+        guard let labels = model.targetEncoding?.classes, labels.count == probabilities.columns else {
+            throw context.error(.model, "the model has \(probabilities.columns) outputs but no class list to match")
         }
-        let classes = codes.compactMap { if case .number(let n) = $0 { return n } else { return nil } }
-        guard classes.count == probabilities.columns else { throw context.error(.model, "the model's class list does not match its outputs") }
-        for value in targets where !classes.contains(value) {
-            throw context.error(.data, "target '\(data.target.name)' has the value \(value), not one of the trained classes")
-        }
+        // Positions 0, 1, … in output order; the labels name them.
+        let classes = labels.indices.map(Double.init)
         let counts = classes.map { c in trainTargets.filter { $0 == c }.count }
         let majority = counts.indices.max { counts[$0] < counts[$1] } ?? 0
-        let evaluation = MulticlassEvaluation(probabilities: probabilities, targets: targets, classes: classes, majorityClass: majority)
+        var evaluation = MulticlassEvaluation(probabilities: probabilities, targets: targets, classes: classes, majorityClass: majority)
+        evaluation.labels = labels
         context.multiclassEvaluation = evaluation
-        let name = { (c: Double) in JSONWriter.number(c) }
         context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
-        context.log(cFormat("Majority-class baseline: %.3f (always predicting ", evaluation.baselineAccuracy) + name(classes[majority]) + ")")
+        context.log(cFormat("Majority-class baseline: %.3f (always predicting ", evaluation.baselineAccuracy) + labels[majority] + ")")
         context.log(cFormat("Test cross-entropy: %.6f  macro F1: ", evaluation.crossEntropy) + (evaluation.macroF1.map { cFormat("%.3f", $0) } ?? "n/a"))
-        context.log("Confusion (rows actual, columns predicted; classes \(classes.map(name).joined(separator: ", "))): "
+        context.log("Confusion (rows actual, columns predicted; classes \(labels.joined(separator: ", "))): "
             + evaluation.confusion.map { $0.map(String.init).joined(separator: " ") }.joined(separator: "; "))
         return evaluation.json
     }

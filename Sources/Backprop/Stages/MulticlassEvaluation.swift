@@ -5,6 +5,8 @@ import Glibc
 public struct MulticlassEvaluation: Equatable, Sendable {
     /// The class codes, in output-unit order.
     public var classes: [Double]
+    /// The class labels, in output-unit order (default: the codes written as numbers).
+    public var labels: [String]
     /// Number of test rows.
     public var rows: Int
     /// Share of rows whose most probable class is the target.
@@ -29,6 +31,7 @@ public struct MulticlassEvaluation: Equatable, Sendable {
     public init(probabilities: Matrix, targets: [Double], classes: [Double], majorityClass: Int) {
         precondition(probabilities.rows == targets.count && probabilities.columns == classes.count && !targets.isEmpty)
         self.classes = classes
+        labels = classes.map(OneHotTransform.label(for:))
         rows = targets.count
         let position = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var confusion = Array(repeating: Array(repeating: 0, count: classes.count), count: classes.count)
@@ -66,7 +69,7 @@ public struct MulticlassEvaluation: Equatable, Sendable {
         func optional(_ x: Double?) -> JSONValue { x.map(JSONValue.number) ?? .null }
         return .object([
             "test_rows": .number(Double(rows)),
-            "classes": .array(classes.map(JSONValue.number)),
+            "classes": .array(labels.map(JSONValue.string)),
             "accuracy": .number(accuracy),
             "baseline_accuracy": .number(baselineAccuracy),
             "cross_entropy": .number(crossEntropy),

@@ -123,7 +123,11 @@ public struct NormalizeStage: TransformStage {
         for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows)) }
         for name in columns.oneHot {
             let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
-            fitted.append(OneHotTransform(fitting: column(name), rows: rows, ignoreUnknown: ignore))
+            let transform = OneHotTransform(fitting: column(name), rows: rows, ignoreUnknown: ignore)
+            guard transform.categories.count <= Limits.categories else {
+                throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
+            }
+            fitted.append(transform)
         }
         return fitted
     }

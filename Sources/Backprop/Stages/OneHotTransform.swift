@@ -11,7 +11,8 @@ public struct OneHotTransform: FittedTransform, Equatable {
     /// Whether a label not among `categories` encodes as all zeros (else it is an error).
     public let ignoresUnknown: Bool
 
-    /// Fits the categories seen in `rows` of `column`.
+    /// Fits the categories seen in `rows` of `column` (`NormalizeStage` bounds their number by
+    /// `Limits.categories`).
     public init(fitting column: Column, rows: [Int], ignoreUnknown: Bool = false) {
         let labels = Self.labels(column.values)
         self.column = column.name
@@ -25,10 +26,17 @@ public struct OneHotTransform: FittedTransform, Equatable {
               !values.isEmpty else {
             throw BackpropError(.model, "preprocessing step 'one_hot': missing or malformed 'column' or 'categories'")
         }
+        guard values.count <= Limits.categories else {
+            throw BackpropError(.model, "preprocessing step 'one_hot': \(values.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
+        }
         self.column = column
+        var seen = Set<String>()
         self.categories = try values.map {
             guard case .string(let label) = $0 else {
                 throw BackpropError(.model, "preprocessing step 'one_hot': categories must be strings")
+            }
+            guard seen.insert(label).inserted else {
+                throw BackpropError(.model, "preprocessing step 'one_hot': category \"\(Limits.excerpt(label))\" appears twice")
             }
             return label
         }
@@ -60,13 +68,16 @@ public struct OneHotTransform: FittedTransform, Equatable {
             throw BackpropError(.data, "one_hot: the data has no column '\(column)'")
         }
         let labels = Self.labels(data.features[index].values)
-        let position = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+        let (values, overflow) = categories.count.multipliedReportingOverflow(by: data.rowCount)
+        try Limits.reserve(overflow ? Int.max : values, limit: Limits.matrixValues,
+                           what: "one_hot of column '\(Limits.excerpt(column))' (\(categories.count) categories × \(data.rowCount) rows)", category: .data)
+        let position = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var encoded = Array(repeating: Array(repeating: 0.0, count: data.rowCount), count: categories.count)
         for (row, label) in labels.enumerated() {
             guard let category = position[label] else {
                 if ignoresUnknown { continue }
                 throw BackpropError(.data,
-                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(label)\" (known: \(categories.joined(separator: ", ")); set \"unknown\": \"ignore\" in the normalize stage to encode it as zeros)")
+                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(Limits.excerpt(label))\" (known: \(categories.joined(separator: ", ")); set \"unknown\": \"ignore\" in the normalize stage to encode it as zeros)")
             }
             encoded[category][row] = 1
         }
@@ -90,7 +101,8 @@ public struct OneHotTransform: FittedTransform, Equatable {
         number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
-    private static func sorted(_ labels: Set<String>) -> [String] {
+    /// Labels sorted: as numbers when every label is a number, else as text.
+    static func sorted(_ labels: Set<String>) -> [String] {
         let numbers = labels.compactMap { label in Double(label).map { (label, $0) } }
         if numbers.count == labels.count { return numbers.sorted { $0.1 < $1.1 }.map(\.0) }
         return labels.sorted()

@@ -13,22 +13,48 @@ public struct SplitStage: PipelineStage {
         ParameterHelp("seed", "seed of the shuffle (default: derived from the pipeline's seed)"),
         ParameterHelp("train_rows", "explicit 0-based data-row indices to train on, in training order"),
         ParameterHelp("test_rows", "explicit 0-based data-row indices to test on (default: all rows not in train_rows)"),
+        ParameterHelp("folds", "k-fold cross-validation on the training rows (all rows when no test_fraction or train_rows is given): the stages after the split run once per fold, each metric is reported as mean ± sd over the folds, then the final model trains on all training rows (default: none; at least 2)"),
+        ParameterHelp("repeats", "how many times the k folds are drawn anew, for folds (default 1)"),
+        ParameterHelp("stratify", "whether each fold keeps the class shares of the target, for folds (default: true when the target holds text or at most 10 distinct values)"),
     ]
 
     enum Method {
         case random(testFraction: Double, seed: UInt64)
         case explicit(train: [Int], test: [Int]?)
+        /// Cross-validation over all rows, no held-out test rows.
+        case none
     }
 
     let method: Method
+    /// k-fold cross-validation, when asked for.
+    let crossValidation: CrossValidation?
+    /// The seed of the fold draws (the shuffle's seed; for explicit rows the stage's derived seed).
+    let foldSeed: UInt64
+
+    /// The folds, their repeats and whether they are stratified (nil: decided from the target).
+    struct CrossValidation: Equatable {
+        var folds: Int
+        var repeats: Int
+        var stratify: Bool?
+    }
 
     /// Reads the parameters.
     public init(parameters p: inout StageParameters) throws {
+        if p.has("folds") {
+            let folds = try p.integer("folds", minimum: 2)
+            let repeats = p.has("repeats") ? try p.integer("repeats", minimum: 1) : { _ = p.value("repeats"); return 1 }()
+            let stratify: Bool? = p.has("stratify") ? try p.bool("stratify", default: true) : { _ = p.value("stratify"); return nil }()
+            guard folds <= 1000, repeats <= 1000 else { throw p.error("at most 1000 folds and 1000 repeats", field: folds > 1000 ? "folds" : "repeats") }
+            crossValidation = CrossValidation(folds: folds, repeats: repeats, stratify: stratify)
+        } else {
+            for field in ["repeats", "stratify"] where p.has(field) { throw p.error("only used with folds", field: field) }
+            crossValidation = nil
+        }
         let trainRows = try p.integers("train_rows", minimum: 0)
         let testRows = try p.integers("test_rows", minimum: 0)
         if let trainRows {
             if p.has("test_fraction") { throw p.error("give either test_fraction or train_rows, not both", field: "test_fraction") }
-            if p.has("seed") { throw p.error("has no use with explicit train_rows", field: "seed") }
+            if p.has("seed") && crossValidation == nil { throw p.error("has no use with explicit train_rows (only with folds)", field: "seed") }
             guard !trainRows.isEmpty else { throw p.error("expected at least one row", field: "train_rows") }
             for (field, rows) in [("train_rows", trainRows), ("test_rows", testRows ?? [])] {
                 var seen = Set<Int>()
@@ -40,13 +66,21 @@ public struct SplitStage: PipelineStage {
                 throw p.error("row \(shared) is in both train_rows and test_rows", field: "test_rows")
             }
             method = .explicit(train: trainRows, test: testRows)
+            foldSeed = try p.seed()
+        } else if crossValidation != nil && !p.has("test_fraction") {
+            if testRows != nil { throw p.error("needs train_rows beside it", field: "test_rows") }
+            _ = p.value("test_fraction")
+            method = .none
+            foldSeed = try p.seed()
         } else {
             if testRows != nil { throw p.error("needs train_rows beside it", field: "test_rows") }
             let fraction = p.has("test_fraction") ? try p.number("test_fraction") : { _ = p.value("test_fraction"); return 0.1 }()
             guard fraction > 0, fraction < 1 else {
                 throw p.error("expected a number between 0 and 1 (exclusive), got \(fraction)", field: "test_fraction")
             }
-            method = .random(testFraction: fraction, seed: try p.seed())
+            let seed = try p.seed()
+            method = .random(testFraction: fraction, seed: seed)
+            foldSeed = seed
         }
     }
 
@@ -67,7 +101,10 @@ public struct SplitStage: PipelineStage {
             func positions(_ rows: [Int], _ field: String) throws -> [Int] {
                 try rows.map { id in
                     guard let index = position[id] else {
-                        throw context.error(.data, "field '\(field)': data row \(id) does not exist (the data has rows 0…\((data.rowIDs.last ?? 0)) with \(data.rowCount) rows kept)")
+                        let last = data.rowIDs.last ?? 0
+                        throw context.error(.data, id <= last && data.rowCount <= last
+                            ? "field '\(field)': data row \(id) was dropped at ingest (\"missing\": \"drop\" keeps \(data.rowCount) rows of 0…\(last))"
+                            : "field '\(field)': data row \(id) does not exist (the data has rows 0…\(last) with \(data.rowCount) rows kept)")
                     }
                     return index
                 }
@@ -77,6 +114,8 @@ public struct SplitStage: PipelineStage {
                 ?? Array(Set(0..<data.rowCount).subtracting(trainPositions)).sorted()
             guard !testPositions.isEmpty else { throw context.error(.data, "no rows are left for testing") }
             context.split = DataSplit(train: trainPositions, test: testPositions)
+        case .none:
+            context.split = DataSplit(train: Array(0..<data.rowCount), test: [])
         }
     }
 }

@@ -7,20 +7,36 @@ extension TrainStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         var rows = context.split?.train ?? Array(0..<data.rowCount)
-        let inputs: Matrix, rawTargets: Matrix
+        let inputs: Matrix, encoding: TargetEncoding?
+        var rawTargets: Matrix
         do {
             inputs = try data.featureMatrix()
-            rawTargets = try data.targetMatrix()
+            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass)
+            rawTargets = try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
-        let classes = isMulticlass ? try classList(rawTargets.values, data: data, context: context) : nil
-        if outputActivation == .sigmoid, let bad = rows.lazy.map({ rawTargets.values[$0] }).first(where: { !(0...1).contains($0) }) {
-            throw context.error(.data, "target '\(data.target.name)' has the value \(bad); a sigmoid output predicts values from 0 to 1")
+        if let encoding {
+            let what = isMulticlass ? "one output per class" : "the output is the probability of \(encoding.classes[1])"
+            context.log("Target '\(data.target.name)': classes \(encoding.classes.joined(separator: ", ")); \(what)")
         }
-        let allTargets = classes.map { Self.oneHot(rawTargets.values, classes: $0) } ?? rawTargets
-        let sizes = [inputs.columns] + hidden + [classes?.count ?? 1]
+        let scaling = standardizeTarget ? try targetScaling(rawTargets.values, rows: rows, context: context) : nil
+        if let scaling {
+            rawTargets = Matrix(rows: rawTargets.rows, columns: 1, values: rawTargets.values.map { ($0 - scaling.mean) / scaling.sd })
+            context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
+        }
+        let classCount = isMulticlass ? encoding?.classes.count ?? 0 : 1
+        let allTargets = isMulticlass ? Self.oneHot(rawTargets.values, classCount: classCount) : rawTargets
+        let sizes = [inputs.columns] + hidden + [classCount]
         let layerActivations = activations + [outputActivation]
+        var parameters = 0
+        for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
+            let (product, overflow) = (fanIn + 1).multipliedReportingOverflow(by: fanOut)
+            parameters = overflow ? Int.max : parameters.addingReportingOverflow(product).overflow ? Int.max : parameters + product
+        }
+        // Weights, gradients and optimizer state: several copies of every parameter.
+        try Limits.reserve(parameters, bytesEach: 8 * 4, limit: Limits.networkParameters,
+                           what: "the network \(sizes.map(String.init).joined(separator: "-"))", category: .pipeline)
         let generator = RandomGenerator(seed: seed)
         var network = try initialNetwork(sizes: sizes, activations: layerActivations, generator: generator, context: context)
 
@@ -60,36 +76,61 @@ extension TrainStage {
         if history.stoppedEarly, let best = history.bestEpoch {
             log("Early stop after epoch \(history.epochsRun): no validation improvement for \(patience!) epochs; kept the weights of epoch \(best + 1)")
         }
+        for (index, layer) in network.layers.enumerated()
+        where !layer.weights.values.allSatisfy(\.isFinite) || !(layer.bias ?? []).allSatisfy(\.isFinite) {
+            throw context.error(.training, "layer \(index + 1)'s weights became NaN or infinite although the loss stayed finite; try a smaller learning_rate (now \(learningRate)); no model written")
+        }
         for line in GradientReport.lines(history) { log(line) }
         context.trainingLosses = history.losses
         context.trainingHistory = history
+        if let scaling { network = Self.unscaledOutput(network, mean: scaling.mean, sd: scaling.sd) }
+        var summary = trainingSummary(rows: rows.count, validationRows: validationRows.count,
+                                      classes: encoding.map { classCodes($0.classes) } ?? nil, history: history)
+        if let scaling {
+            summary["target_scaling"] = .object(["mean": .number(scaling.mean), "std": .number(scaling.sd), "folded_into": .string("output layer")])
+        }
         let model = TrainedModel(
             inputs: context.rawInputs, preprocessing: context.preprocessing, features: data.featureNames,
-            target: data.target.name, network: network,
-            training: trainingSummary(rows: rows.count, validationRows: validationRows.count, classes: classes, history: history))
+            target: data.target.name, network: network, training: summary, targetEncoding: encoding)
         context.model = model
         if let modelURL {
             context.outputs.append(PendingOutput(label: "Model", url: modelURL, data: ModelFile.encode(model)))
         }
     }
 
-    /// The sorted class codes of a multi-class target: whole numbers from 0, at least two.
-    private func classList(_ values: [Double], data: Dataset, context: PipelineContext) throws -> [Double] {
-        if let bad = values.first(where: { $0 < 0 || $0 != $0.rounded() }) {
-            throw context.error(.data, "target '\(data.target.name)' has the value \(bad); a softmax output needs class codes 0, 1, 2, …")
-        }
-        let classes = Set(values).sorted()
-        guard classes.count >= 2 else {
-            throw context.error(.data, "target '\(data.target.name)' has \(classes.count) class; softmax needs at least 2")
-        }
-        return classes
+    /// A softmax model's class labels as numbers, for the `classes` entry of the training
+    /// summary (as format 1 wrote it), when every label is a number; else nil.
+    private func classCodes(_ labels: [String]) -> [Double]? {
+        guard isMulticlass else { return nil }
+        let numbers = labels.compactMap { Double($0) }
+        return numbers.count == labels.count ? numbers : nil
     }
 
-    /// One row per value, with a 1 in the column of its class.
-    static func oneHot(_ values: [Double], classes: [Double]) -> Matrix {
-        var matrix = Matrix(rows: values.count, columns: classes.count)
-        let column = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        for (row, value) in values.enumerated() { matrix[row, column[value]!] = 1 }
+    /// The mean and sample standard deviation (1 when constant) of the training rows' targets.
+    private func targetScaling(_ values: [Double], rows: [Int], context: PipelineContext) throws -> (mean: Double, sd: Double) {
+        let trainValues = rows.map { values[$0] }
+        let mean = Statistics.mean(trainValues)
+        let sd = trainValues.count > 1 ? Statistics.sampleStandardDeviation(trainValues, mean: mean) : 0
+        guard mean.isFinite, sd.isFinite else { throw context.error(.data, "target '\(context.data?.target.name ?? "")': its mean or standard deviation is not finite") }
+        return (mean, sd > 0 ? sd : 1)
+    }
+
+    /// `network` with its identity output layer rescaled so that it predicts `mean + sd · y`: the
+    /// target's original units, with no extra step at prediction (C ABI and exports included).
+    public static func unscaledOutput(_ network: Network, mean: Double, sd: Double) -> Network {
+        var layers = network.layers
+        var last = layers[layers.count - 1]
+        last.weights = Matrix(rows: last.weights.rows, columns: last.weights.columns, values: last.weights.values.map { $0 * sd })
+        last.bias = (last.bias ?? Array(repeating: 0, count: last.outputCount)).map { $0 * sd + mean }
+        layers[layers.count - 1] = last
+        return Network(layers: layers)
+    }
+
+    /// One row per class position, with a 1 in its column (rows whose class is unknown, NaN,
+    /// stay all zero: they are test rows, never trained on).
+    static func oneHot(_ codes: [Double], classCount: Int) -> Matrix {
+        var matrix = Matrix(rows: codes.count, columns: classCount)
+        for (row, code) in codes.enumerated() where code.isFinite { matrix[row, Int(code)] = 1 }
         return matrix
     }
 

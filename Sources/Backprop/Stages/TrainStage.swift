@@ -27,6 +27,8 @@ public struct TrainStage: PipelineStage {
         ParameterHelp("seed", "seed of the weight draws, validation rows and shuffles (default: derived from the pipeline's seed)"),
         ParameterHelp("initial_weights", "explicit starting weights, one [inputs][outputs] matrix per layer, instead of random ones"),
         ParameterHelp("model", "where to write the model file, relative to the pipeline file (default: not written)"),
+        ParameterHelp("positive_class", "for a sigmoid output and a two-class target (text, or numbers such as 1/2): the class whose probability it predicts (default: the second in sorted order)"),
+        ParameterHelp("standardize_target", "for an identity output: train on (target − mean) / sd of the training rows, predictions in the original units (default false)"),
     ]
 
     let hidden: [Int]
@@ -45,6 +47,8 @@ public struct TrainStage: PipelineStage {
     let seed: UInt64
     let initialWeights: [Matrix]?
     let modelURL: URL?
+    let positiveClass: String?
+    let standardizeTarget: Bool
 
     /// Whether the network predicts one of several classes (a softmax output, one unit per class).
     var isMulticlass: Bool { outputActivation == .softmax }
@@ -52,6 +56,9 @@ public struct TrainStage: PipelineStage {
     /// Reads the parameters.
     public init(parameters p: inout StageParameters) throws {
         guard let hidden = try p.integers("hidden", minimum: 1) else { throw p.error("missing (required)", field: "hidden") }
+        guard hidden.count <= Limits.hiddenLayers, hidden.allSatisfy({ $0 <= Limits.layerUnits }) else {
+            throw p.error("at most \(Limits.hiddenLayers) hidden layers of at most \(Limits.layerUnits) units each (docs/limits.md)", field: "hidden")
+        }
         self.hidden = hidden
         loss = try Self.choice(&p, "loss", Loss.meanSquaredError)
         let hiddenChoices = Activation.allCases.filter(\.isElementwise)
@@ -64,6 +71,9 @@ public struct TrainStage: PipelineStage {
             throw p.error("cross_entropy needs a softmax output_activation", field: "loss")
         }
         epochs = try p.integer("epochs", minimum: 1)
+        guard epochs <= Limits.epochs else {
+            throw p.error("expected at most \(Limits.epochs) epochs (docs/limits.md), got \(epochs)", field: "epochs")
+        }
         learningRate = try p.number("learning_rate")
         guard learningRate > 0 else { throw p.error("expected a positive number, got \(learningRate)", field: "learning_rate") }
         switch try p.optionalString("optimizer") ?? "gd" {
@@ -98,6 +108,14 @@ public struct TrainStage: PipelineStage {
         }
         seed = try p.seed()
         modelURL = try p.optionalPath("model")
+        positiveClass = try p.optionalString("positive_class")
+        if positiveClass != nil && outputActivation != .sigmoid {
+            throw p.error("only used with a sigmoid output (two classes); a softmax output has one unit per class", field: "positive_class")
+        }
+        standardizeTarget = try p.bool("standardize_target", default: false)
+        if standardizeTarget && outputActivation != .identity {
+            throw p.error("needs \"output_activation\": \"identity\" (a quantity target), got \(outputActivation.rawValue)", field: "standardize_target")
+        }
     }
 
     private static func choice<T: RawRepresentable & CaseIterable>(

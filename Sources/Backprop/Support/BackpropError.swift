@@ -31,10 +31,20 @@ public struct BackpropError: Error, CustomStringConvertible, Equatable, Sendable
     /// The one-line explanation.
     public var message: String
 
-    /// Creates an error.
+    /// The longest message kept, in bytes: a message quoting untrusted text (a huge field,
+    /// a long list of names) is cut there, so that every error stays one readable line.
+    public static let maximumMessageBytes = 1000
+
+    /// Creates an error; a message longer than `maximumMessageBytes` is cut, saying so.
     public init(_ category: Category, _ message: String) {
         self.category = category
-        self.message = message
+        if message.utf8.count > Self.maximumMessageBytes {
+            var cut = Substring(message).prefix(Self.maximumMessageBytes - 40)
+            while cut.utf8.count > Self.maximumMessageBytes - 40 { cut = cut.dropLast() }
+            self.message = cut + "… (message cut from \(message.utf8.count) bytes)"
+        } else {
+            self.message = message
+        }
     }
 
     /// The message.

@@ -1,4 +1,6 @@
 /// A strict JSON parser (RFC 8259) producing `JSONValue`, with errors that give line and column.
+/// Strings must be valid UTF-8 (never replaced); a leading UTF-8 byte-order mark is skipped;
+/// nesting is bounded; error lines quote at most `Limits.quotedCharacters` of the text.
 ///
 /// Foundation's `JSONDecoder` works through `Codable` and costs more than the rest of a small
 /// pipeline run; this reads the bytes once.
@@ -20,10 +22,11 @@ public struct JSONParser {
     private var position = 0
     private var depth = 0
 
-    /// Parses one JSON document (surrounding white space allowed).
+    /// Parses one JSON document (surrounding white space and a leading byte-order mark allowed).
     /// - Throws: `SyntaxError` at the first character that does not fit.
     public static func parse<Bytes: Collection>(_ data: Bytes) throws(SyntaxError) -> JSONValue where Bytes.Element == UInt8 {
         var parser = JSONParser(bytes: Array(data))
+        if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
@@ -57,7 +60,7 @@ public struct JSONParser {
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        default: throw error("unexpected character '\(Unicode.Scalar(byte))'")
+        default: throw error(byte < 0x80 ? "unexpected character '\(Unicode.Scalar(byte))'" : "unexpected byte 0x\(String(byte, radix: 16))")
         }
     }
 
@@ -87,7 +90,7 @@ public struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after the field name") }
             position += 1
             skipWhitespace()
-            guard fields[key] == nil else { throw error("field '\(key)' appears twice") }
+            guard fields[key] == nil else { throw error("field '\(Limits.excerpt(key))' appears twice") }
             fields[key] = try parseValue()
             skipWhitespace()
             switch current {
@@ -120,18 +123,24 @@ public struct JSONParser {
         position += 1
         var scalars = String.UnicodeScalarView()
         var runStart = position
-        func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, upTo end: Int) {
-            if end > runStart { scalars.append(contentsOf: String(decoding: parser.bytes[runStart..<end], as: UTF8.self).unicodeScalars) }
+        func flush(_ parser: JSONParser, _ scalars: inout String.UnicodeScalarView, upTo end: Int) throws(SyntaxError) {
+            guard end > runStart else { return }
+            guard let text = String(validating: parser.bytes[runStart..<end], as: UTF8.self) else {
+                var bad = parser
+                bad.position = runStart
+                throw bad.error("invalid UTF-8 in a string")
+            }
+            scalars.append(contentsOf: text.unicodeScalars)
         }
         while true {
             guard let byte = current else { throw error("unterminated string") }
             switch byte {
             case UInt8(ascii: "\""):
-                flush(self, &scalars, upTo: position)
+                try flush(self, &scalars, upTo: position)
                 position += 1
                 return String(scalars)
             case UInt8(ascii: "\\"):
-                flush(self, &scalars, upTo: position)
+                try flush(self, &scalars, upTo: position)
                 position += 1
                 guard let escape = current else { throw error("unterminated string") }
                 position += 1

@@ -80,3 +80,10 @@ func expectFailure(_ result: Result<PipelineContext, BackpropError>, file: Stati
     case .failure(let error): return error
     }
 }
+
+/// Model JSON text without its `checksum` line: a file as written before checksums existed,
+/// so that a test can edit a field and reach the check of that field.
+func withoutChecksum(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false)
+        .filter { !$0.contains("\"checksum\": ") }.joined(separator: "\n")
+}

@@ -1,0 +1,84 @@
+import BackpropNumerics
+
+/// How the target column's values become the network's training targets, and its outputs
+/// become labels again: the classes of a classifier, in output order.
+///
+/// A softmax output has one unit per class, in `classes` order. A sigmoid output predicts the
+/// probability of the positive class, `classes[1]`; `classes[0]` is the other one.
+public struct TargetEncoding: Equatable, Sendable {
+    /// The class labels as written in the training data (numbers without a needless ".0"), in
+    /// output order; for a sigmoid output [negative, positive].
+    public var classes: [String]
+
+    /// Creates an encoding.
+    public init(classes: [String]) {
+        self.classes = classes
+    }
+
+    /// The positive class of a sigmoid output.
+    public var positiveClass: String? { classes.count == 2 ? classes[1] : nil }
+
+    /// The class position of every row of `target` (NaN for a label not among `classes`): the
+    /// 0/1 target of a sigmoid output, the output unit of a softmax one.
+    public func codes(_ target: Column) -> [Double] {
+        let position = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Double($0)) })
+        return OneHotTransform.labels(target.values).map { position[$0] ?? .nan }
+    }
+
+    /// The label a row of outputs predicts: the most probable class (ties: the first), or for one
+    /// sigmoid output the positive class when its probability exceeds 0.5.
+    public func label(of outputs: [Double]) -> String {
+        if outputs.count == 1 { return outputs[0] > 0.5 ? classes[1] : classes[0] }
+        var best = 0
+        for index in outputs.indices.dropFirst() where outputs[index] > outputs[best] { best = index }
+        return classes[best]
+    }
+
+    /// The encoding a classifier's target gets from its training rows, or nil when the target
+    /// is used as it is (a quantity, or 0/1 probabilities for a sigmoid output).
+    ///
+    /// - Softmax: every label of the training rows, sorted (as numbers when all are numbers).
+    /// - Sigmoid: a target with exactly two labels, the positive one `positive` or else the
+    ///   second in sorted order; a numeric target with only 0 and 1 is [0, 1].
+    /// - Throws: `.data` saying what to change when the target does not fit the output.
+    public static func fit(
+        _ target: Column, rows: [Int], output: Activation, positive: String?
+    ) throws -> TargetEncoding? {
+        let labels = OneHotTransform.labels(target.values)
+        let seen = OneHotTransform.sorted(Set(rows.map { labels[$0] }))
+        let name = target.name
+        let shown = seen.prefix(6).joined(separator: ", ") + (seen.count > 6 ? ", …" : "")
+        switch output {
+        case .softmax:
+            guard seen.count >= 2 else {
+                throw BackpropError(.data, "target '\(name)' has \(seen.count) class (\(shown)) in the training rows; softmax needs at least 2")
+            }
+            return TargetEncoding(classes: seen)
+        case .sigmoid:
+            if let numbers = target.numbers, positive == nil {
+                let values = Set(rows.map { numbers[$0] })
+                if values.isSubset(of: [0, 1]) { return TargetEncoding(classes: ["0", "1"]) }
+                if values.count != 2 {
+                    guard values.allSatisfy({ (0...1).contains($0) }) else {
+                        throw BackpropError(.data, "target '\(name)' has \(values.count) distinct values (\(shown)); a sigmoid output predicts 0 to 1: for classes set \"loss\": \"cross_entropy\" (a softmax output), for a quantity \"output_activation\": \"identity\"")
+                    }
+                    return nil  // probabilities or shares from 0 to 1, learnt as they are
+                }
+            }
+            guard seen.count == 2 else {
+                let fix = seen.count > 2 ? "; for several classes set \"loss\": \"cross_entropy\" (a softmax output)" : ""
+                throw BackpropError(.data, "target '\(name)' has \(seen.count) classes (\(shown)) in the training rows; a sigmoid output needs 2\(fix)")
+            }
+            guard let positive else { return TargetEncoding(classes: seen) }
+            guard let index = seen.firstIndex(of: positive) else {
+                throw BackpropError(.data, "positive_class \"\(positive)\" is not a class of target '\(name)' (classes: \(shown))")
+            }
+            return TargetEncoding(classes: [seen[1 - index], positive])
+        default:
+            if target.isCategorical {
+                throw BackpropError(.data, "target '\(name)' holds labels (\(shown)); a \(output.rawValue) output predicts a quantity: for classes set \"loss\": \"cross_entropy\" (a softmax output) or \"binary_cross_entropy\" (two classes)")
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Glibc
+
+/// The upper bounds on sizes read from outside (files, pipeline fields, C calls), checked before
+/// anything of that size is allocated. docs/limits.md lists them; errors name the limit.
+public enum Limits {
+    /// Largest pipeline file read, in bytes.
+    public static let pipelineFileBytes = 16 << 20
+    /// Largest model file read, in bytes.
+    public static let modelFileBytes = 256 << 20
+    /// Most epochs a train stage may ask for.
+    public static let epochs = 10_000_000
+    /// Most hidden layers.
+    public static let hiddenLayers = 64
+    /// Most units in one layer.
+    public static let layerUnits = 65_536
+    /// Most weights and biases in one network (8 bytes each, several copies while training).
+    public static let networkParameters = 50_000_000
+    /// Most categories in one one-hot column.
+    public static let categories = 10_000
+    /// Most values (rows × columns) in one matrix built from the data.
+    public static let matrixValues = 1 << 28
+    /// Most characters of offending text quoted in an error line.
+    public static let quotedCharacters = 80
+
+    /// Checks that `count` values of `bytesEach` bytes are within `limit` values and that memory
+    /// for them can be had now, so that the allocation that follows does not abort the process.
+    /// - Throws: `BackpropError` of `category` naming `what`, the size and the limit.
+    public static func reserve(_ count: Int, bytesEach: Int = 8, limit: Int, what: String, category: BackpropError.Category) throws {
+        guard count >= 0, count <= limit else {
+            throw BackpropError(category, "\(what) needs \(count) values, more than the limit of \(limit) (docs/limits.md)")
+        }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesEach)
+        guard !overflow, let probe = malloc(max(bytes, 1)) else {
+            throw BackpropError(category, "\(what) needs \(count) values (\(bytes >> 20) MiB) and that much memory is not available")
+        }
+        free(probe)
+    }
+
+    /// `text` as quoted in an error line: at most `quotedCharacters` characters, with the length
+    /// said when cut.
+    public static func excerpt(_ text: some StringProtocol) -> String {
+        var cut = text.prefix(quotedCharacters)
+        guard cut.endIndex < text.endIndex else { return String(text) }
+        cut = text.prefix(quotedCharacters - 1)
+        return String(cut) + "… (\(text.utf8.count) bytes)"
+    }
+}
