@@ -25,7 +25,9 @@ let package = Package(
         .target(name: "CMPI", path: "Sources/CMPI"),
 
         // MARK: - Implementation
-        .target(name: "BackpropNumerics", dependencies: ["CGSL"]),
+        // Vector kernels compiled per instruction set, chosen at load time (target_clones).
+        .target(name: "CVectorKernels"),
+        .target(name: "BackpropNumerics", dependencies: ["CGSL", "CVectorKernels"]),
         .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CMPI", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         // ONNX export of a model (`pipeline export --onnx`); its own target so that nothing else

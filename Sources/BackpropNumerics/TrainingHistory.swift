@@ -29,6 +29,9 @@ public struct TrainingHistory: Equatable, Sendable {
     public var stoppedEarly = false
     /// With early stopping: the 0-based epoch whose weights were kept (lowest validation loss).
     public var bestEpoch: Int?
+    /// The training rows the recorded losses and gradient norms were measured on: all of them
+    /// for full batch, a fixed evenly spaced sample for mini-batches of large data.
+    public var diagnosticRows = 0
 
     /// Creates an empty history.
     public init() {}

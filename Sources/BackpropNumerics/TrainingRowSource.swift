@@ -24,6 +24,25 @@ public protocol TrainingRowSource: Sendable {
         _ positions: UnsafeBufferPointer<Int>,
         inputs: UnsafeMutableBufferPointer<Float>, targets: UnsafeMutableBufferPointer<Float>
     ) throws
+
+    /// Whether rows carry weights other than 1 (class weights, sample weights). When false,
+    /// training never calls `copyWeights`.
+    var hasRowWeights: Bool { get }
+
+    /// Writes the weight of each row at `positions` into `weights` (`positions.count` values,
+    /// finite and not negative). Training minimises Σ wᵢ·Lᵢ / Σ wᵢ over a batch.
+    /// - Throws: when the weights cannot be read.
+    func copyWeights(_ positions: UnsafeBufferPointer<Int>, into weights: UnsafeMutableBufferPointer<Double>) throws
+}
+
+extension TrainingRowSource {
+    /// Rows are unweighted unless a source says otherwise.
+    public var hasRowWeights: Bool { false }
+
+    /// Every row weighs 1.
+    public func copyWeights(_ positions: UnsafeBufferPointer<Int>, into weights: UnsafeMutableBufferPointer<Double>) throws {
+        for slot in 0..<positions.count { weights[slot] = 1 }
+    }
 }
 
 /// Rows held in two row-major matrices (inputs and targets), as small data sets and tests have them.
@@ -32,13 +51,25 @@ public struct MatrixRows: TrainingRowSource {
     public let inputs: Matrix
     /// The target rows, one per input row.
     public let targets: Matrix
+    /// One weight per row, or nil when every row weighs 1.
+    public let rowWeights: [Double]?
 
-    /// Creates a source over `inputs` and `targets`.
-    /// - Precondition: one target row per input row.
-    public init(inputs: Matrix, targets: Matrix) {
+    /// Creates a source over `inputs` and `targets`, with optional per-row `weights`.
+    /// - Precondition: one target row (and one weight, when given) per input row.
+    public init(inputs: Matrix, targets: Matrix, weights: [Double]? = nil) {
         precondition(inputs.rows == targets.rows, "one target row per input row")
+        precondition(weights.map { $0.count == inputs.rows } ?? true, "one weight per row")
         self.inputs = inputs
         self.targets = targets
+        self.rowWeights = weights
+    }
+
+    /// Whether `weights` were given.
+    public var hasRowWeights: Bool { rowWeights != nil }
+
+    /// Copies the weights of the rows at `positions` (1 for each when none were given).
+    public func copyWeights(_ positions: UnsafeBufferPointer<Int>, into weights: UnsafeMutableBufferPointer<Double>) {
+        for (slot, row) in positions.enumerated() { weights[slot] = rowWeights?[row] ?? 1 }
     }
 
     /// Number of rows.

@@ -10,4 +10,9 @@
 /// strict concurrency rejects; this accessor reads it once per call.
 static inline const gsl_rng_type *backprop_rng_mt19937(void) { return gsl_rng_mt19937; }
 
+/// OpenBLAS's thread count (declared here because GSL's headers do not know OpenBLAS). Training
+/// that spreads row blocks over its own threads sets it to 1 while it runs.
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
 #endif

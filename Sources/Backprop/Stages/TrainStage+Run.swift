@@ -55,7 +55,7 @@ extension TrainStage {
 
         let configuration = TrainingConfiguration(
             epochs: epochs, learningRate: learningRate, batchSize: batchSize, loss: loss,
-            optimizer: optimizer, l2: l2, patience: patience)
+            optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
         let history: TrainingHistory
@@ -70,7 +70,10 @@ extension TrainStage {
                 previous = record.loss
             }
         } catch {
-            guard case .nonFiniteLoss(let epoch) = error else { throw error }
+            guard case .nonFiniteLoss(let epoch) = error else {
+                if case .unreadableRows(let message) = error { throw context.error(.data, "training rows: \(message); no model written") }
+                throw error
+            }
             throw context.error(.training, "the training loss became NaN or infinite at epoch \(epoch + 1); try a smaller learning_rate (now \(learningRate)); no model written")
         }
         if history.stoppedEarly, let best = history.bestEpoch {
@@ -169,6 +172,8 @@ extension TrainStage {
             "seed": initialWeights == nil ? .number(Double(seed)) : .null,
             "training_rows": number(rows),
             "losses": .array(history.losses.map(\.json)),
+            "precision": .string(precision.rawValue),
+            "diagnostic_rows": number(history.diagnosticRows),
         ]
         if case .momentum(let beta) = optimizer { summary["momentum"] = .number(beta) }
         if validationRows > 0 {

@@ -24,6 +24,8 @@ public struct TrainStage: PipelineStage {
         ParameterHelp("l2", "L2 penalty λ on the weights, objective + λ/2·Σw² (default 0)"),
         ParameterHelp("validation_fraction", "share of the training rows held out to measure a validation loss (default 0: none)"),
         ParameterHelp("patience", "stop when the validation loss has not improved for this many epochs, keeping the best weights (default: never; needs validation_fraction)"),
+        ParameterHelp("precision", "float64 (default) or float32: float32 work buffers and sgemm, half the memory; the model's weights stay doubles"),
+        ParameterHelp("threads", "worker threads for batches of more than 16,384 rows (default: one per processor); results do not depend on it"),
         ParameterHelp("seed", "seed of the weight draws, validation rows and shuffles (default: derived from the pipeline's seed)"),
         ParameterHelp("initial_weights", "explicit starting weights, one [inputs][outputs] matrix per layer, instead of random ones"),
         ParameterHelp("model", "where to write the model file, relative to the pipeline file (default: not written)"),
@@ -44,6 +46,8 @@ public struct TrainStage: PipelineStage {
     let l2: Double
     let validationFraction: Double
     let patience: Int?
+    let precision: Precision
+    let threads: Int?
     let seed: UInt64
     let initialWeights: [Matrix]?
     let modelURL: URL?
@@ -99,6 +103,9 @@ public struct TrainStage: PipelineStage {
             _ = p.value("patience")
             patience = nil
         }
+        precision = try Self.choice(&p, "precision", Precision.float64)
+        threads = p.has("threads") ? try p.integer("threads", minimum: 1) : nil
+        if let threads, threads > 256 { throw p.error("expected at most 256 threads, got \(threads)", field: "threads") }
         if let value = p.value("initial_weights") {
             if p.has("seed") && validationFraction == 0 && batchSize == nil { throw p.error("has no use with initial_weights", field: "seed") }
             if p.has("init") { throw p.error("has no use with initial_weights", field: "init") }

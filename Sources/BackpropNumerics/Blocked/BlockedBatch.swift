@@ -1,0 +1,160 @@
+import Dispatch
+
+/// The loss and gradient of a batch of rows, computed a block of rows at a time.
+///
+/// The batch's rows are cut into consecutive blocks of `blockRows` (the last one shorter). Each
+/// block's gradient goes into its own slot; blocks run on up to `threads` workers at once, and
+/// the slots are added in block order. The partition and the order of the sums do not depend on
+/// the number of threads or on timing, so neither does the model: 1, 2 or 3 threads give the
+/// same bits. A batch of one block runs on the calling thread and starts no thread.
+final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
+    /// What one evaluation found.
+    struct Result {
+        /// Σ wᵢLᵢ / Σ wᵢ (divided by the output count too for MSE, as `Loss.value`).
+        var loss: Double
+    }
+
+    let network: ScalarNetwork<Scalar>
+    let loss: Loss
+    let blockRows: Int
+    let threads: Int
+    private let workspaces: [BlockWorkspace<Scalar>]
+    /// Blocks handled between two summations: their gradient slots and losses.
+    private let blocksPerRound: Int
+    private let slots: UnsafeMutableBufferPointer<Scalar>
+    /// Written by the workers (each its own slots), read after the round: raw memory, no
+    /// copy-on-write array shared across threads.
+    private let blockLosses: UnsafeMutableBufferPointer<Double>
+    private let blockErrors: UnsafeMutableBufferPointer<(any Error)?>
+    private var totals: [Double]
+
+    /// Prepares workers for `network`'s shape.
+    /// - Parameters:
+    ///   - largestBatch: the most rows one evaluation will get (bounds the buffers).
+    ///   - blockRows: rows per block (fixes the partition, hence the results).
+    ///   - threads: workers at most.
+    init(network: Network, loss: Loss, largestBatch: Int, blockRows: Int, threads: Int) {
+        precondition(blockRows > 0 && threads > 0, "positive block size and thread count")
+        let shape = ScalarNetwork<Scalar>(shapeOf: network)
+        self.network = shape
+        self.loss = loss
+        self.blockRows = blockRows
+        let blocks = (max(largestBatch, 1) + blockRows - 1) / blockRows
+        self.threads = min(threads, blocks)
+        let capacity = min(blockRows, max(largestBatch, 1))
+        workspaces = (0..<self.threads).map { _ in BlockWorkspace(network: shape, capacity: capacity) }
+        blocksPerRound = min(blocks, 4 * self.threads)
+        slots = .allocate(capacity: blocksPerRound * self.network.parameterCount)
+        slots.initialize(repeating: 0)
+        blockLosses = .allocate(capacity: blocksPerRound)
+        blockLosses.initialize(repeating: 0)
+        blockErrors = .allocate(capacity: blocksPerRound)
+        blockErrors.initialize(repeating: nil)
+        totals = Array(repeating: 0, count: self.network.parameterCount)
+    }
+
+    deinit {
+        slots.deallocate()
+        blockLosses.deallocate()
+        _ = blockErrors.deinitialize()
+        blockErrors.deallocate()
+    }
+
+    /// The loss of `network` on the rows of `source` at `positions`, and, when `gradients` is not
+    /// nil, its gradient (written there).
+    /// - Throws: `TrainingError.unreadableRows` when the source fails or row weights are bad.
+    func evaluate<Source: TrainingRowSource>(
+        _ source: Source, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?
+    ) throws(TrainingError) -> Double {
+        precondition(!positions.isEmpty, "an evaluation needs rows")
+        network.load(weights)
+        let weighted = source.hasRowWeights, wantsGradient = gradients != nil
+        let weightTotal = weighted ? try weightSum(source, positions) : Double(positions.count)
+        let scale = Scalar(1 / weightTotal)
+        let blocks = (positions.count + blockRows - 1) / blockRows
+        var lossTotal = 0.0
+        for i in totals.indices { totals[i] = 0 }
+
+        var first = 0
+        while first < blocks {
+            let count = min(blocksPerRound, blocks - first)
+            let workers = min(threads, count)
+            let round = first
+            // Each worker owns its workspace and the slots of its blocks; the rows are read-only.
+            nonisolated(unsafe) let positions = positions
+            let work: @Sendable (Int) -> Void = { worker in
+                for slot in stride(from: worker, to: count, by: workers) {
+                    let start = (round + slot) * self.blockRows
+                    let rows = UnsafeBufferPointer(rebasing: positions[start..<min(start + self.blockRows, positions.count)])
+                    self.runBlock(self.workspaces[worker], source, rows, slot: slot, weighted: weighted, scale: scale, gradient: wantsGradient)
+                }
+            }
+            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+            // Sum in block order, whatever order the blocks finished in.
+            for slot in 0..<count {
+                if let error = blockErrors[slot] { throw .unreadableRows(String(describing: error)) }
+                lossTotal += blockLosses[slot]
+                if wantsGradient {
+                    let values = slots.baseAddress! + slot * network.parameterCount
+                    for i in totals.indices { totals[i] += Double(values[i]) }
+                }
+            }
+            first += count
+        }
+        if gradients != nil { unpack(into: &gradients!) }
+        let outputs = network.layers[network.layers.count - 1].outputs
+        return lossTotal / (weightTotal * (loss == .meanSquaredError ? Double(outputs) : 1))
+    }
+
+    private func runBlock<Source: TrainingRowSource>(
+        _ workspace: BlockWorkspace<Scalar>, _ source: Source, _ rows: UnsafeBufferPointer<Int>,
+        slot: Int, weighted: Bool, scale: Scalar, gradient: Bool
+    ) {
+        do {
+            try workspace.load(source, rows, weighted: weighted)
+            blockErrors[slot] = nil
+        } catch {
+            blockErrors[slot] = error
+            return
+        }
+        workspace.forward(network, rows: rows.count)
+        blockLosses[slot] = workspace.lossSum(network, rows: rows.count, loss: loss, weighted: weighted)
+        if gradient {
+            workspace.backward(network, rows: rows.count, loss: loss, weighted: weighted, scale: scale,
+                               into: slots.baseAddress! + slot * network.parameterCount)
+        }
+    }
+
+    /// Σ wᵢ over `positions`, read a block at a time; every weight must be finite and ≥ 0, and
+    /// their sum positive.
+    private func weightSum<Source: TrainingRowSource>(_ source: Source, _ positions: UnsafeBufferPointer<Int>) throws(TrainingError) -> Double {
+        let buffer = workspaces[0].rowWeights
+        var total = 0.0
+        var start = 0
+        while start < positions.count {
+            let rows = UnsafeBufferPointer(rebasing: positions[start..<min(start + blockRows, positions.count)])
+            do {
+                try source.copyWeights(rows, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<rows.count]))
+            } catch {
+                throw .unreadableRows(String(describing: error))
+            }
+            for (i, w) in buffer[0..<rows.count].enumerated() {
+                guard w.isFinite && w >= 0 else { throw .unreadableRows("row \(rows[i] + 1) has the weight \(w); weights must be finite and not negative") }
+                total += w
+            }
+            start += blockRows
+        }
+        guard total > 0 else { throw .unreadableRows("the rows' weights add up to 0") }
+        return total
+    }
+
+    /// The flat totals into `Gradients`' matrices.
+    private func unpack(into gradients: inout Gradients) {
+        for (index, layer) in network.layers.enumerated() {
+            for i in 0..<(layer.inputs * layer.outputs) { gradients.weights[index].values[i] = totals[layer.weightOffset + i] }
+            if let offset = layer.biasOffset {
+                for i in 0..<layer.outputs { gradients.bias[index]![i] = totals[offset + i] }
+            }
+        }
+    }
+}

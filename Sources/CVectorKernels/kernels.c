@@ -1,0 +1,111 @@
+#include "vector_kernels.h"
+#include <stdint.h>
+#include <string.h>
+
+// One clone per instruction set; the loader's ifunc resolver picks the best the CPU has
+// (avx512f implies AVX2 and FMA; the "avx2" clone has no FMA, the "fma" one has AVX and FMA;
+// "default" is baseline x86-64). Products and sums may be contracted to FMA where the clone has
+// it, so the last bits of exp and the logistic function can differ between CPUs with different
+// vector units (within the tested bound), never between runs on one machine.
+#define BP_CLONES __attribute__((target_clones("avx512f", "avx2", "fma", "default")))
+
+// e^x without a branch or a table, so the loops below vectorise: x = k ln2 + r, |r| <= ln2/2,
+// e^r = sum r^n/n! for n = 0..13 by Horner's rule, 2^k put into the exponent bits.
+static inline double exp_kernel(double x) {
+    double clamped = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
+    const double shifter = 6755399441055744.0; // 1.5 * 2^52: rounds to an integer
+    double shifted = clamped * 1.4426950408889634 + shifter;
+    double k = shifted - shifter;
+    double r = clamped - k * 0.6931471803691238 - k * 1.9082149292705877e-10;
+    double p = r * 1.6059043836821613e-10 + 2.08767569878681e-09;
+    p = p * r + 2.505210838544172e-08;
+    p = p * r + 2.755731922398589e-07;
+    p = p * r + 2.7557319223985893e-06;
+    p = p * r + 2.48015873015873e-05;
+    p = p * r + 0.0001984126984126984;
+    p = p * r + 0.001388888888888889;
+    p = p * r + 0.008333333333333333;
+    p = p * r + 0.041666666666666664;
+    p = p * r + 0.16666666666666666;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t bits;
+    memcpy(&bits, &shifted, sizeof bits);
+    bits = (bits + 1023) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+BP_CLONES void bp_exp_f64(const double *x, double *out, size_t count) {
+    for (size_t i = 0; i < count; i++) out[i] = exp_kernel(x[i]);
+}
+
+BP_CLONES void bp_logistic_f64(const double *z, double *a, size_t count) {
+    for (size_t i = 0; i < count; i++) a[i] = 1.0 / (1.0 + exp_kernel(-z[i]));
+}
+
+BP_CLONES void bp_logistic_f32(const float *z, float *a, size_t count) {
+    for (size_t i = 0; i < count; i++) a[i] = (float)(1.0 / (1.0 + exp_kernel(-(double)z[i])));
+}
+
+BP_CLONES void bp_logistic_backward_f64(double *delta, const double *a, size_t count) {
+    for (size_t i = 0; i < count; i++) delta[i] *= a[i] * (1.0 - a[i]);
+}
+
+BP_CLONES void bp_logistic_backward_f32(float *delta, const float *a, size_t count) {
+    for (size_t i = 0; i < count; i++) delta[i] *= a[i] * (1.0f - a[i]);
+}
+
+BP_CLONES void bp_add_bias_f64(double *z, size_t rows, const double *bias, size_t columns) {
+    for (size_t row = 0; row < rows; row++)
+        for (size_t j = 0; j < columns; j++) z[row * columns + j] += bias[j];
+}
+
+BP_CLONES void bp_add_bias_f32(float *z, size_t rows, const float *bias, size_t columns) {
+    for (size_t row = 0; row < rows; row++)
+        for (size_t j = 0; j < columns; j++) z[row * columns + j] += bias[j];
+}
+
+BP_CLONES void bp_difference_f64(const double *y, const double *t, double *delta, size_t count) {
+    for (size_t i = 0; i < count; i++) delta[i] = y[i] - t[i];
+}
+
+BP_CLONES void bp_difference_f32(const float *y, const float *t, float *delta, size_t count) {
+    for (size_t i = 0; i < count; i++) delta[i] = y[i] - t[i];
+}
+
+// Four independent partial sums, added at the end in a fixed order: the same result from every
+// clone (no reassociation is allowed or needed), and a vector unit's worth of parallelism.
+BP_CLONES double bp_squared_error_sum_f64(const double *y, const double *t, size_t count) {
+#pragma clang fp contract(off)
+    double partial[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4)
+        for (size_t lane = 0; lane < 4; lane++) {
+            double d = y[i + lane] - t[i + lane];
+            partial[lane] += d * d;
+        }
+    for (; i < count; i++) {
+        double d = y[i] - t[i];
+        partial[0] += d * d;
+    }
+    return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+}
+
+BP_CLONES double bp_squared_error_sum_f32(const float *y, const float *t, size_t count) {
+#pragma clang fp contract(off)
+    double partial[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4)
+        for (size_t lane = 0; lane < 4; lane++) {
+            double d = (double)y[i + lane] - (double)t[i + lane];
+            partial[lane] += d * d;
+        }
+    for (; i < count; i++) {
+        double d = (double)y[i] - (double)t[i];
+        partial[0] += d * d;
+    }
+    return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+}
