@@ -22,7 +22,7 @@ def pipeline_command():
 
 def cli_predict(model, rows_csv):
     """`pipeline predict` for a CSV file of raw rows, as a float array (rows x outputs)."""
-    text = subprocess.run([pipeline_command(), "predict", "--model", str(model), "--input", str(rows_csv)],
+    text = subprocess.run([pipeline_command(), "predict", "--format", "values", "--model", str(model), "--input", str(rows_csv)],
                           check=True, capture_output=True, text=True).stdout
     return np.array([[float(v) for v in line.split(",")] for line in text.splitlines()])
 

@@ -21,12 +21,33 @@ struct ModelDecoder {
         let features = try decodeFeatures()
         let network = try decodeNetwork(featureCount: features.count)
         guard case .object(let training)? = top["training"] else { throw fail("training", "expected an object") }
-        let model = TrainedModel(
+        var model = TrainedModel(
             inputs: inputs, preprocessing: preprocessing, features: features, target: target,
             network: network, training: training,
             targetEncoding: try decodeClasses(training: training, outputs: network.outputCount))
+        model.sourceCSV = try decodeCSV()
         try checkPreprocessing(model)
         return model
+    }
+
+    /// The training file's CSV dialect (format 2, optional): one-character delimiter and quote
+    /// that differ and are not line breaks, and the header flag.
+    private func decodeCSV() throws(ModelLoadFailure) -> CSVOptions? {
+        guard let value = top["csv"] else { return nil }
+        guard case .object(let object) = value else { throw fail("csv", "expected an object") }
+        if let problem = ModelFile.Schema.mismatch(object, ModelFile.Schema.csv) { throw fail("csv", problem) }
+        var options = CSVOptions()
+        for (name, keyPath) in [("delimiter", \CSVOptions.delimiter), ("quote", \CSVOptions.quote)] {
+            guard case .string(let text)? = object[name], text.utf8.count == 1, let byte = text.utf8.first,
+                  byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r") else {
+                throw fail("csv.\(name)", "expected one character other than a line break")
+            }
+            options[keyPath: keyPath] = byte
+        }
+        guard options.delimiter != options.quote else { throw fail("csv.quote", "must differ from the delimiter") }
+        guard case .bool(let header)? = object["header"] else { throw fail("csv.header", "expected true or false") }
+        options.header = header
+        return options
     }
 
     private func decodeInputs() throws(ModelLoadFailure) -> [ModelInput] {

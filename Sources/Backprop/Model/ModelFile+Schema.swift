@@ -8,7 +8,10 @@ extension ModelFile {
             "format": true, "version": true, "checksum": false, "target": true, "inputs": true,
             "preprocessing": true, "features": true, "layers": true, "training": true,
             "classes": false, "positive_class": false,  // format 2, classifiers
+            "csv": false,  // format 2: the training file's delimiter, quote and header
         ]
+        /// The `csv` object.
+        static let csv: [String: Bool] = ["delimiter": true, "quote": true, "header": true]
         /// An entry of `inputs`.
         static let input: [String: Bool] = ["name": true, "categorical": true]
         /// An entry of `layers`.

@@ -46,6 +46,13 @@ public enum ModelFile {
             "layers": .array(layers),
             "training": .object(model.training),
         ]
+        if let csv = model.sourceCSV {
+            document["csv"] = .object([
+                "delimiter": .string(String(decoding: [csv.delimiter], as: UTF8.self)),
+                "quote": .string(String(decoding: [csv.quote], as: UTF8.self)),
+                "header": .bool(csv.header),
+            ])
+        }
         if let encoding = model.targetEncoding {
             document["classes"] = .array(encoding.classes.map(JSONValue.string))
             if model.network.outputCount == 1, let positive = encoding.positiveClass { document["positive_class"] = .string(positive) }

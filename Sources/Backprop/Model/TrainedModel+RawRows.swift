@@ -63,7 +63,7 @@ extension TrainedModel {
             }
             let fields = try table.rows.enumerated().map { row, fields -> String in
                 guard let text = fields[index].map({ String($0.trimmingSpaces) }), !text.isEmpty else {
-                    throw BackpropError(.data, "\(source): line \(table.lines[row]), column '\(input.name)': missing value")
+                    throw BackpropError(.data, "\(source): line \(table.lines[row]), column '\(input.name)': missing value (pipeline predict --missing skip leaves such rows out)")
                 }
                 return text
             }

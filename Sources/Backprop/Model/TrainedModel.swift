@@ -31,6 +31,9 @@ public struct TrainedModel: Sendable {
     public var training: [String: JSONValue]
     /// The classes of a classifier, in output order (nil: the outputs are the prediction).
     public var targetEncoding: TargetEncoding?
+    /// How the training CSV was read (delimiter, quote, header), so that `pipeline predict`
+    /// reads files like it the same way; nil for models of format 1.
+    public var sourceCSV: CSVOptions?
 
     /// Creates a model.
     public init(

@@ -34,7 +34,9 @@ extension Pipeline {
             if let ingest = stage as? IngestStage { results += ingest.checkInput(name: name, index: index) }
             var written: [(String, URL?)] = []
             if let train = stage as? TrainStage { written = [("model", train.modelURL)] }
-            if let evaluate = stage as? EvaluateStage { written = [("report", evaluate.reportURL), ("plot", evaluate.plotURL)] }
+            if let evaluate = stage as? EvaluateStage {
+                written = [("report", evaluate.reportURL), ("plot", evaluate.plotURL), ("predictions", evaluate.predictionsURL)]
+            }
             for case let (field, url?) in written {
                 if let other = outputs[url.path] {
                     fail(index, kind, "field '\(field)': \(url.path) is also written by stage \(other + 1)")

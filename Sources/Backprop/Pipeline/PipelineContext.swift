@@ -42,6 +42,8 @@ public struct PipelineContext {
     public internal(set) var stageKind = ""
     /// The data, after the stages so far.
     public var data: Dataset?
+    /// How the ingested CSV file was read (delimiter, quote, header), for the model.
+    public var sourceCSV: CSVOptions?
     /// The raw input columns as ingested (names and whether categorical), excluding the target.
     public var rawInputs: [ModelInput] = []
     /// The train/test partition, once a split stage has run.

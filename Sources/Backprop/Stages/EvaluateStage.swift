@@ -100,15 +100,18 @@ public struct EvaluateStage: PipelineStage {
     public static let parameterHelp = [
         ParameterHelp("report", "where to write the metrics and training history as JSON, relative to the pipeline file (default: not written)"),
         ParameterHelp("plot", "where to write an SVG of the loss curves, per-layer gradient norms and ROC curve (default: not written)"),
+        ParameterHelp("predictions", "where to write the test rows' predictions as CSV: row (0-based data row of the source file), the true target, the predicted label and one probability column per class, or the predicted value (default: not written)"),
     ]
 
     let reportURL: URL?
     let plotURL: URL?
+    let predictionsURL: URL?
 
     /// Reads the parameters.
     public init(parameters p: inout StageParameters) throws {
         reportURL = try p.optionalPath("report")
         plotURL = try p.optionalPath("plot")
+        predictionsURL = try p.optionalPath("predictions")
     }
 
     /// Evaluates the model.
@@ -141,6 +144,15 @@ public struct EvaluateStage: PipelineStage {
             outputs = model.network.predict(try data.featureMatrix(rows: split.test))
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
+        }
+        if let predictionsURL {
+            let labels = OneHotTransform.labels(data.target.values)
+            var lines = [CSVText.line(["row", data.target.name] + model.predictionHeader)]
+            for (index, row) in split.test.enumerated() {
+                let values = (0..<outputs.columns).map { outputs[index, $0] }
+                lines.append(CSVText.line([String(data.rowIDs[row]), labels[row]] + model.predictionFields(values)))
+            }
+            context.outputs.append(PendingOutput(label: "Predictions", url: predictionsURL, data: Data((lines.joined(separator: "\n") + "\n").utf8)))
         }
         let test: JSONValue
         if outputs.columns > 1 {

@@ -101,6 +101,7 @@ public struct IngestStage: PipelineStage {
         let targetColumn = Column(name: target, values: try values(targetIndex))
         context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: keep)
         context.rawInputs = features.map { ModelInput(name: $0.name, categorical: $0.isCategorical) }
+        context.sourceCSV = options
     }
 
     /// Whether a field counts as missing: empty, blank, or `NA`.

@@ -92,9 +92,10 @@ extension TrainStage {
         if let scaling {
             summary["target_scaling"] = .object(["mean": .number(scaling.mean), "std": .number(scaling.sd), "folded_into": .string("output layer")])
         }
-        let model = TrainedModel(
+        var model = TrainedModel(
             inputs: context.rawInputs, preprocessing: context.preprocessing, features: data.featureNames,
             target: data.target.name, network: network, training: summary, targetEncoding: encoding)
+        model.sourceCSV = context.sourceCSV
         context.model = model
         if let modelURL {
             context.outputs.append(PendingOutput(label: "Model", url: modelURL, data: ModelFile.encode(model)))
