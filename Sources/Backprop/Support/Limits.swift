@@ -6,7 +6,7 @@ public enum Limits {
     /// Largest pipeline file read, in bytes.
     public static let pipelineFileBytes = 16 << 20
     /// Largest model file read, in bytes.
-    public static let modelFileBytes = 256 << 20
+    public static let modelFileBytes = 64 << 20
     /// Most epochs a train stage may ask for.
     public static let epochs = 10_000_000
     /// Most hidden layers.
