@@ -3,8 +3,9 @@ import BackpropNumerics
 import FoundationEssentials
 import SwiftProtobuf
 
-/// Writes a trained model as an ONNX model holding its whole raw-row path: the fitted
-/// standardization and min-max (Sub, Div), one-hot from the category value (Equal, Cast), the
+/// Writes a trained model as an ONNX model holding its whole raw-row path: numeric imputation
+/// (IsNaN, Where), the fitted standardization and min-max (Sub, Div), one-hot from the category
+/// value (Equal, Cast), the
 /// dense layers (MatMul, Add), their activations and softmax, all in float64.
 ///
 /// The graph takes one input per raw model input, named as the model's input, float64 of shape
@@ -108,9 +109,22 @@ public enum ONNXExport {
                     return Traced(name: name, value: indicator, rawCategory: false, rescaled: false)
                 }
                 columns.replaceSubrange(index...index, with: encoded)
+            case let t as ImputeTransform:
+                // A missing (NaN) value becomes the fill; the indicator says which were missing.
+                guard case .number(let fill) = t.fill else {
+                    throw BackpropError(.model, "cannot export to ONNX: preprocessing step \(step + 1) (impute) fills the categorical column '\(t.column)' (only numeric columns export)")
+                }
+                let index = try numeric(t.column, step, ImputeTransform.kind)
+                let value = builder.scalar(fill, hint: "\(t.column)_fill")
+                let missing = builder.node("IsNaN", [columns[index].value])
+                columns[index].value = builder.node("Where", [missing, value, columns[index].value])
+                if t.indicator {
+                    let indicator = builder.node("Cast", [missing], attributes: [ONNXGraphBuilder.attribute("to", int: Int(ONNXGraphBuilder.doubleType))])
+                    columns.insert(Traced(name: t.indicatorName, value: indicator, rawCategory: false, rescaled: false), at: index + 1)
+                }
             default:
                 let kind = type(of: transform).kind
-                throw BackpropError(.model, "cannot export to ONNX: preprocessing step \(step + 1) (\(kind)) has no ONNX equivalent (only standardize, min_max and one_hot export; a model with a plugin step is served through the C library or Python)")
+                throw BackpropError(.model, "cannot export to ONNX: preprocessing step \(step + 1) (\(kind)) has no ONNX equivalent (only impute, standardize, min_max and one_hot export; a model with a plugin step is served through the C library or Python)")
             }
         }
         guard columns.map(\.name) == model.features, !columns.contains(where: \.rawCategory) else {

@@ -138,3 +138,37 @@ def test_bad_model_and_unwritable_output(admissions, tmp_path):
     result = export(admissions.model, tmp_path / "plain-file" / "x.onnx")  # a folder that cannot be
     assert result.returncode == 6 and "x.onnx" in result.stderr
     assert not (tmp_path / "x.onnx").exists()
+
+
+def test_numeric_imputation_with_indicator(tmp_path):
+    """An impute step (median, with a gpa_missing indicator) before standardize: missing values
+    reach ONNX Runtime as NaN and come out as `pipeline predict` fills them."""
+    with open(REPO / "data" / "admissions.csv", newline="") as file:
+        table = list(csv.reader(file))
+    header, rows = table[0], table[1:]
+    gpa = header.index("gpa")
+    for i in range(0, len(rows), 7):
+        rows[i][gpa] = ""  # every seventh gpa missing, in training and test rows
+    with open(tmp_path / "data.csv", "w", newline="") as file:
+        csv.writer(file).writerows([header] + rows)
+    spec = {"seed": 9, "stages": [
+        {"stage": "ingest", "path": "data.csv", "target": "admit", "categorical": ["rank"], "missing": "keep"},
+        {"stage": "split", "train_rows": list(range(300)), "test_rows": list(range(300, 400))},
+        {"stage": "impute", "columns": ["gpa"], "strategy": "median", "indicator": True},
+        {"stage": "normalize", "standardize": ["gre", "gpa"], "one_hot": ["rank"]},
+        {"stage": "train", "hidden": [3], "activation": "tanh", "epochs": 100, "learning_rate": 0.5, "model": "m.json"},
+    ]}
+    (tmp_path / "p.json").write_text(json.dumps(spec))
+    run = subprocess.run([pipeline_command(), "run", "-q", str(tmp_path / "p.json")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    with open(tmp_path / "test.csv", "w", newline="") as file:
+        csv.writer(file).writerows([header] + rows[300:])
+    out, proto = exported(tmp_path / "m.json", tmp_path, "impute")
+    assert {"IsNaN", "Where"} <= {n.op_type for n in proto.graph.node}
+    with open(tmp_path / "test.csv", newline="") as file:
+        test_rows = [{k: (v if v != "" else "nan") for k, v in r.items()} for r in csv.DictReader(file)]
+    got = onnx_predict(out, test_rows)
+    expected = cli_predict(tmp_path / "m.json", tmp_path / "test.csv")
+    assert np.max(np.abs(got - expected)) <= TOLERANCE
+    missing = [i for i, r in enumerate(test_rows) if r["gpa"] == "nan"]
+    assert len(missing) > 10 and np.all(np.isfinite(got[missing]))
