@@ -13,7 +13,7 @@ from ._errors import BackpropError
 from ._library import candidate_path as library_path
 from ._library import use_library
 from ._model import Model
-from ._run import run as _run
+from ._run import run as _run_pipeline
 
 __all__ = ["BackpropError", "Model", "load", "run", "use_library", "library_path"]
 __version__ = "1.1.0"
@@ -31,4 +31,4 @@ def load(path, library=None, allow_plugins=False, plugin_path=None):
 
 def run(pipeline, log=None, library=None):
     """Runs a pipeline file; returns the run's JSON document as a dict (metrics under "test")."""
-    return _run(pipeline, log=log, library_path=library)
+    return _run_pipeline(pipeline, log=log, library_path=library)
