@@ -7,6 +7,10 @@ public enum Limits {
     public static let pipelineFileBytes = 16 << 20
     /// Largest model file read, in bytes.
     public static let modelFileBytes = 64 << 20
+    /// Deepest JSON nesting (arrays and objects) read: a model needs 4, a pipeline 5. Parsing,
+    /// writing and freeing JSON recurse per level, so this bounds the stack a load needs (the C
+    /// ABI must work on threads with small stacks).
+    public static let jsonNesting = 64
     /// Most epochs a train stage may ask for.
     public static let epochs = 10_000_000
     /// Most hidden layers.
