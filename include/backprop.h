@@ -164,7 +164,9 @@ bp_status bp_model_input_category_count(const bp_model *model, size_t index, siz
 bp_status bp_model_input_category(const bp_model *model, size_t input, size_t category,
                                   const char **out_label, double *out_value);
 
-/** The name of output `index`: the target column for a one-output model, else "target_k".
+/** The name of output `index`: the target column for a one-output model (for a two-class
+ *  model, the probability of the positive class, the model file's "positive_class"), else
+ *  "target_LABEL" per class ("species_setosa") or "target_k".
  *  *out_name is borrowed until bp_model_free(model). Errors: BP_ERR_NULL, BP_ERR_INDEX. */
 bp_status bp_model_output_name(const bp_model *model, size_t index, const char **out_name);
 
@@ -178,7 +180,10 @@ bp_status bp_model_feature_name(const bp_model *model, size_t index, const char 
  *  row-major, each row's values in input order; categorical inputs hold the value standing for
  *  the category (see bp_model_input_category). The fitted preprocessing is applied inside.
  *  `out` (caller-owned) receives n_rows * output_count values, row-major. Every row is checked
- *  before anything is written.
+ *  before anything is written. Missing values: NaN means "missing" for an input the model
+ *  imputes (an `impute` step in its preprocessing fills it with the value fitted at training,
+ *  numeric or categorical); for any other input NaN, like an infinite value, is BP_ERR_NAN.
+ *  A one-hot input with "unknown": "ignore" encodes an unknown category as all zeros.
  *  Errors: BP_ERR_NULL, BP_ERR_SIZE (n_rows 0), BP_ERR_NAN, BP_ERR_UNKNOWN_CATEGORY, BP_ERR_DATA. */
 bp_status bp_model_predict_raw(const bp_model *model, const double *rows, size_t n_rows, double *out);
 

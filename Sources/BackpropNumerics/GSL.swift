@@ -62,6 +62,14 @@ public enum Statistics {
         return values.withUnsafeBufferPointer { gsl_stats_sd_m($0.baseAddress, 1, $0.count, mean) }
     }
 
+    /// The median (the mean of the two middle values for an even count), from GSL's
+    /// `gsl_stats_median_from_sorted_data` on a sorted copy; NaN for an empty array.
+    public static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted.withUnsafeBufferPointer { gsl_stats_median_from_sorted_data($0.baseAddress, 1, $0.count) }
+    }
+
     /// The smallest and largest value; nil for an empty array.
     public static func minMax(_ values: [Double]) -> (min: Double, max: Double)? {
         guard !values.isEmpty else { return nil }

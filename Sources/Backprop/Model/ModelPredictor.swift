@@ -13,7 +13,7 @@ public enum PredictionError: Error, Equatable, Sendable {
     public var message: String {
         switch self {
         case .notFinite(let row, let input):
-            return "row \(row + 1), input '\(input)': the value is NaN or infinite"
+            return "row \(row + 1), input '\(input)': the value is NaN or infinite (NaN means missing only for an input the model imputes)"
         case .unknownCategory(let row, let input, let value, let known):
             return "row \(row + 1), input '\(input)': unknown category \(OneHotTransform.label(for: value)) (known: \(known.joined(separator: ", ")))"
         case .failed(let error):
@@ -34,6 +34,8 @@ public final class ModelPredictor: Sendable {
     private let network: CompiledNetwork?
     /// The raw input names, for messages.
     private let inputNames: [String]
+    /// Per raw input, whether NaN means missing (an imputed input); nil when no input is imputed.
+    private let missingAllowed: [Bool]?
 
     /// Number of raw values per row.
     public let inputCount: Int
@@ -58,6 +60,8 @@ public final class ModelPredictor: Sendable {
         self.networkScratch = network?.scratchCount ?? 0
         self.fast = (plan.map { Unmanaged.passUnretained($0) }, network.map { Unmanaged.passUnretained($0) })
         self.inputNames = model.inputs.map(\.name)
+        let imputed = model.imputedInputs
+        self.missingAllowed = imputed.isEmpty ? nil : model.inputs.indices.map(imputed.contains)
         self.inputCount = model.inputs.count
         self.featureCount = model.network.inputCount
         self.outputCount = model.network.outputCount
@@ -73,7 +77,7 @@ public final class ModelPredictor: Sendable {
         guard rowCount > 0 else { return }
         let base = raw.baseAddress!
         guard let plan = fast.plan, let network = fast.network else {
-            for index in 0..<raw.count where !raw[index].isFinite { throw notFinite(raw, at: index) }
+            for index in 0..<raw.count where rejects(raw[index], input: index % inputCount) { throw notFinite(raw, at: index) }
             return try predictGeneric(raw: raw, rowCount: rowCount, into: output)
         }
         // The fast parts are reached without reference counting: `self` keeps them alive.
@@ -82,10 +86,10 @@ public final class ModelPredictor: Sendable {
         let failure = plan._withUnsafeGuaranteedRef { plan -> PredictionError? in
             for row in 0..<rowCount {
                 let values = base + row &* inputCount
-                for i in 0..<inputCount where !values[i].isFinite { return notFinite(raw, at: row &* inputCount &+ i) }
+                for i in 0..<inputCount where rejects(values[i], input: i) { return notFinite(raw, at: row &* inputCount &+ i) }
                 if let column = plan.unknownCategory(in: values) {
                     // A NaN in a later row is still reported first, as when NaNs were checked in a pass of their own.
-                    for index in (row + 1) * inputCount..<raw.count where !raw[index].isFinite { return notFinite(raw, at: index) }
+                    for index in (row + 1) * inputCount..<raw.count where rejects(raw[index], input: index % inputCount) { return notFinite(raw, at: index) }
                     return unknownCategory(raw, row: row, column: column)
                 }
             }
@@ -123,7 +127,7 @@ public final class ModelPredictor: Sendable {
                 into: UnsafeMutableBufferPointer(start: output, count: outputCount))
         }
         let inputCount = self.inputCount
-        if let i = Self.firstNonFinite(row, count: inputCount) {
+        if let i = missingAllowed == nil ? Self.firstNonFinite(row, count: inputCount) : (0..<inputCount).first(where: { rejects(row[$0], input: $0) }) {
             throw notFinite(UnsafeBufferPointer(start: row, count: inputCount), at: i)
         }
         let featureCount = self.featureCount
@@ -156,6 +160,14 @@ public final class ModelPredictor: Sendable {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.stackCount) { buffer in
             network._withUnsafeGuaranteedRef { $0.run(row, into: output, scratch: buffer.baseAddress!) }
         }
+    }
+
+    /// Whether raw input `input` may not hold `value`: infinite, or NaN where it is not imputed.
+    @inline(__always)
+    private func rejects(_ value: Double, input: Int) -> Bool {
+        guard !value.isFinite else { return false }
+        guard value.isNaN, let missingAllowed else { return true }
+        return !missingAllowed[input]
     }
 
     /// The index of the first NaN or infinite value of a row, or nil.
@@ -222,7 +234,9 @@ public final class ModelPredictor: Sendable {
         for column in 0..<inputCount where model.inputs[column].categorical {
             let known = model.categories(ofInput: column)
             guard !known.isEmpty, !model.ignoresUnknown(ofInput: column) else { continue }
-            for row in 0..<rowCount where !known.contains(where: { $0.code == raw[row * inputCount + column] }) {
+            let imputed = missingAllowed?[column] ?? false
+            for row in 0..<rowCount where !known.contains(where: { $0.code == raw[row * inputCount + column] })
+                && !(imputed && raw[row * inputCount + column].isNaN) {
                 throw .unknownCategory(
                     row: row, input: inputNames[column], value: raw[row * inputCount + column],
                     known: known.map { "\($0.label)=\(OneHotTransform.label(for: $0.code))" })

@@ -33,11 +33,13 @@ extension TrainedModel {
     /// - Throws: `.data` for a value that stands for no category of a categorical input.
     public func rawDataset(values: UnsafeBufferPointer<Double>, rowCount: Int) throws -> Dataset {
         precondition(values.count == rowCount * inputs.count, "one value per input and row")
+        let imputed = imputedInputs
         let columns = try inputs.enumerated().map { index, input -> Column in
             let numbers = (0..<rowCount).map { values[$0 * inputs.count + index] }
             guard input.categorical else { return Column(name: input.name, values: .numeric(numbers)) }
             let known = categories(ofInput: index)
             let labels = try numbers.enumerated().map { row, number -> String in
+                if number.isNaN && imputed.contains(index) { return "" }  // missing: the impute step fills it
                 if known.isEmpty { return OneHotTransform.label(for: number) }
                 guard let match = known.first(where: { $0.code == number }) else {
                     if ignoresUnknown(ofInput: index) { return "\u{1}unknown \(OneHotTransform.label(for: number))" }
@@ -57,11 +59,13 @@ extension TrainedModel {
     /// - Throws: `.data` naming the file, line and column of a missing column, an empty field or
     ///   a numeric field that is not a finite number.
     public func rawDataset(table: CSVTable, source: String) throws -> Dataset {
-        let columns = try inputs.map { input -> Column in
+        let imputed = imputedInputs
+        let columns = try inputs.enumerated().map { position, input -> Column in
             guard let index = table.header.firstIndex(of: input.name) else {
                 throw BackpropError(.data, "\(source): no column '\(input.name)'; the model's inputs are \(inputs.map(\.name).joined(separator: ", ")) and the header has \(table.header.joined(separator: ", "))")
             }
             let fields = try table.rows.enumerated().map { row, fields -> String in
+                if imputed.contains(position) && IngestStage.isMissing(fields[index]) { return "" }  // the impute step fills it
                 guard let text = fields[index].map({ String($0.trimmingSpaces) }), !text.isEmpty else {
                     throw BackpropError(.data, "\(source): line \(table.lines[row]), column '\(input.name)': missing value (pipeline predict --missing skip leaves such rows out)")
                 }
@@ -69,6 +73,7 @@ extension TrainedModel {
             }
             if input.categorical { return Column(name: input.name, values: .categorical(fields)) }
             return Column(name: input.name, values: .numeric(try fields.enumerated().map { row, text in
+                if text.isEmpty { return .nan }  // missing, imputed
                 guard let number = Double(text), number.isFinite else {
                     throw BackpropError(.data, "\(source): line \(table.lines[row]), column '\(input.name)': expected a number, got \"\(text)\"")
                 }

@@ -12,6 +12,7 @@ public struct StageRegistry {
         var registry = StageRegistry()
         registry.register(IngestStage.self)
         registry.register(NormalizeStage.self)
+        registry.register(ImputeStage.self)
         registry.register(SplitStage.self)
         registry.register(TrainStage.self)
         registry.register(EvaluateStage.self)
@@ -19,6 +20,7 @@ public struct StageRegistry {
         registry.register(StandardizeTransform.self)
         registry.register(MinMaxTransform.self)
         registry.register(OneHotTransform.self)
+        registry.register(ImputeTransform.self)
         registry.register(PluginTransform.self)
         return registry
     }

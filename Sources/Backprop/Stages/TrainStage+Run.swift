@@ -58,10 +58,17 @@ extension TrainStage {
             optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
+        let rowWeights = try classWeight.map { try Self.rowWeights($0, codes: rows.map { rawTargets.values[$0] }, encoding: encoding, context: context) }
+        if let rowWeights, let encoding {
+            var byClass = [String: Double]()
+            for (position, row) in rows.enumerated() { byClass[encoding.classes[Int(rawTargets.values[row])]] = rowWeights[position] }
+            context.log("Class weights: " + encoding.classes.map { "\($0) " + cFormat("%.4g", byClass[$0] ?? 1) }.joined(separator: ", "))
+        }
         let history: TrainingHistory
         do {
             history = try Trainer(configuration: configuration).train(
-                &network, inputs: inputs.rows(at: rows), targets: allTargets.rows(at: rows), validation: validation,
+                &network, rows: MatrixRows(inputs: inputs.rows(at: rows), targets: allTargets.rows(at: rows), weights: rowWeights),
+                validation: validation.map { MatrixRows(inputs: $0.inputs, targets: $0.targets) },
                 generator: generator, onEpoch: progress.map { report in { report(TrainingProgress(epoch: $0, epochs: epochs)) } }
             ) { record in
                 let rising = previous.map { $0 < record.loss } ?? false
@@ -77,7 +84,7 @@ extension TrainStage {
             throw context.error(.training, "the training loss became NaN or infinite at epoch \(epoch + 1); try a smaller learning_rate (now \(learningRate)); no model written")
         }
         if history.stoppedEarly, let best = history.bestEpoch {
-            log("Early stop after epoch \(history.epochsRun): no validation improvement for \(patience!) epochs; kept the weights of epoch \(best + 1)")
+            log("Early stop after epoch \(history.epochsRun): no validation improvement for \(patience!) epochs; kept the weights of epoch \(best + 1) (best_epoch \(best) in the model and report, whose records count epochs from 0)")
         }
         for (index, layer) in network.layers.enumerated()
         where !layer.weights.values.allSatisfy(\.isFinite) || !(layer.bias ?? []).allSatisfy(\.isFinite) {
@@ -89,6 +96,11 @@ extension TrainStage {
         if let scaling { network = Self.unscaledOutput(network, mean: scaling.mean, sd: scaling.sd) }
         var summary = trainingSummary(rows: rows.count, validationRows: validationRows.count,
                                       classes: encoding.map { classCodes($0.classes) } ?? nil, history: history)
+        if let rowWeights, let encoding {
+            var byClass = [String: JSONValue]()
+            for (position, row) in rows.enumerated() { byClass[encoding.classes[Int(rawTargets.values[row])]] = .number(rowWeights[position]) }
+            summary["class_weight"] = .object(byClass)
+        }
         if let scaling {
             summary["target_scaling"] = .object(["mean": .number(scaling.mean), "std": .number(scaling.sd), "folded_into": .string("output layer")])
         }
@@ -100,6 +112,31 @@ extension TrainStage {
         if let modelURL {
             context.outputs.append(PendingOutput(label: "Model", url: modelURL, data: ModelFile.encode(model)))
         }
+    }
+
+    /// The weight of each training row from its class: `balanced` gives n / (k · n_c) over the
+    /// rows trained on (scikit-learn's `compute_class_weight`), a map gives each named class its
+    /// weight (1 for classes it does not name).
+    static func rowWeights(_ choice: ClassWeight, codes: [Double], encoding: TargetEncoding?, context: PipelineContext) throws -> [Double] {
+        guard let encoding else {
+            throw context.error(.data, "class_weight needs a class target (a sigmoid or softmax output over labels); this target is a quantity")
+        }
+        let k = encoding.classes.count
+        var counts = Array(repeating: 0, count: k)
+        for code in codes { counts[Int(code)] += 1 }
+        let perClass: [Double]
+        switch choice {
+        case .balanced:
+            perClass = counts.map { $0 > 0 ? Double(codes.count) / (Double(k) * Double($0)) : 1 }
+        case .map(let weights):
+            for label in weights.keys where !encoding.classes.contains(label) {
+                throw context.error(.data, "class_weight names \"\(label)\", not a class of the target (classes: \(encoding.classes.joined(separator: ", ")))")
+            }
+            perClass = encoding.classes.map { weights[$0] ?? 1 }
+        }
+        let weights = codes.map { perClass[Int($0)] }
+        guard weights.contains(where: { $0 > 0 }) else { throw context.error(.data, "class_weight gives every training row the weight 0") }
+        return weights
     }
 
     /// A softmax model's class labels as numbers, for the `classes` entry of the training

@@ -30,6 +30,7 @@ public struct TrainStage: PipelineStage {
         ParameterHelp("initial_weights", "explicit starting weights, one [inputs][outputs] matrix per layer, instead of random ones"),
         ParameterHelp("model", "where to write the model file, relative to the pipeline file (default: not written)"),
         ParameterHelp("positive_class", "for a sigmoid output and a two-class target (text, or numbers such as 1/2): the class whose probability it predicts (default: the second in sorted order)"),
+        ParameterHelp("class_weight", "weigh each training row's loss by its class: \"balanced\" (n / (classes · rows of the class), as scikit-learn) or an object {class label: weight} (default: every row 1)"),
         ParameterHelp("standardize_target", "for an identity output: train on (target − mean) / sd of the training rows, predictions in the original units (default false)"),
     ]
 
@@ -53,6 +54,13 @@ public struct TrainStage: PipelineStage {
     let modelURL: URL?
     let positiveClass: String?
     let standardizeTarget: Bool
+    let classWeight: ClassWeight?
+
+    /// How rows are weighed by class.
+    enum ClassWeight: Equatable {
+        case balanced
+        case map([String: Double])
+    }
 
     /// Whether the network predicts one of several classes (a softmax output, one unit per class).
     var isMulticlass: Bool { outputActivation == .softmax }
@@ -118,6 +126,24 @@ public struct TrainStage: PipelineStage {
         positiveClass = try p.optionalString("positive_class")
         if positiveClass != nil && outputActivation != .sigmoid {
             throw p.error("only used with a sigmoid output (two classes); a softmax output has one unit per class", field: "positive_class")
+        }
+        switch p.value("class_weight") {
+        case nil: classWeight = nil
+        case .string("balanced")?: classWeight = .balanced
+        case .object(let map)?:
+            var weights = [String: Double]()
+            for (label, value) in map {
+                guard case .number(let weight) = value, weight.isFinite, weight >= 0, weight <= 1e6 else {
+                    throw p.error("class \"\(label)\": expected a weight from 0 to 1e6, got \(value.shortDescription)", field: "class_weight")
+                }
+                weights[label] = weight
+            }
+            classWeight = .map(weights)
+        case let other?:
+            throw p.error("expected \"balanced\" or an object {class label: weight}, got \(other.shortDescription)", field: "class_weight")
+        }
+        if classWeight != nil && !(outputActivation == .sigmoid || outputActivation == .softmax) {
+            throw p.error("needs a class target: a sigmoid or softmax output", field: "class_weight")
         }
         standardizeTarget = try p.bool("standardize_target", default: false)
         if standardizeTarget && outputActivation != .identity {

@@ -1,0 +1,142 @@
+import BackpropNumerics
+
+/// Fills the missing values of one column (NaN in a numeric column, an empty label in a
+/// categorical one) with a value fitted on the training rows, and optionally adds a 0/1
+/// `COLUMN_missing` column right after it that says which rows were missing.
+public struct ImputeTransform: FittedTransform, Equatable {
+    /// `"impute"`.
+    public static let kind = "impute"
+
+    /// The value that replaces a missing one.
+    public enum Fill: Equatable, Sendable {
+        /// For a numeric column.
+        case number(Double)
+        /// For a categorical column.
+        case label(String)
+    }
+
+    /// The column it fills.
+    public let column: String
+    /// How the fill was chosen (`mean`, `median`, `most_frequent`, `constant`), for the record.
+    public let strategy: String
+    /// The fill value.
+    public let fill: Fill
+    /// Whether a `COLUMN_missing` indicator column follows the column.
+    public let indicator: Bool
+
+    /// The name of the indicator column.
+    public var indicatorName: String { "\(column)_missing" }
+
+    /// Creates a transform from its fitted parts.
+    public init(column: String, strategy: String, fill: Fill, indicator: Bool) {
+        self.column = column
+        self.strategy = strategy
+        self.fill = fill
+        self.indicator = indicator
+    }
+
+    /// Fits on `rows` of `column`: the mean, the median (GSL) or the most frequent of the values
+    /// present; `constant` takes `constant` as it is. Ties of most frequent go to the smallest
+    /// value (as scikit-learn's `SimpleImputer`).
+    /// - Throws: `.data` when no fitting row has a value, or the strategy does not suit the column.
+    public init(fitting column: Column, rows: [Int], strategy: String, constant: JSONValue?, indicator: Bool) throws {
+        self.column = column.name
+        self.strategy = strategy
+        self.indicator = indicator
+        func noValues() -> BackpropError {
+            BackpropError(.data, "impute: column '\(column.name)' has no value in the \(rows.count) fitting rows; use \"strategy\": \"constant\"")
+        }
+        switch column.values {
+        case .numeric(let all):
+            let present = rows.map { all[$0] }.filter { !$0.isNaN }
+            switch strategy {
+            case "mean":
+                guard !present.isEmpty else { throw noValues() }
+                fill = .number(Statistics.mean(present))
+            case "median":
+                guard !present.isEmpty else { throw noValues() }
+                fill = .number(Statistics.median(present))
+            case "most_frequent":
+                guard !present.isEmpty else { throw noValues() }
+                var counts = [Double: Int]()
+                for value in present { counts[value, default: 0] += 1 }
+                fill = .number(counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key)
+            default:
+                guard case .number(let value)? = constant, value.isFinite else {
+                    throw BackpropError(.data, "impute: column '\(column.name)' is numeric; fill_value must be a number")
+                }
+                fill = .number(value)
+            }
+        case .categorical(let labels):
+            let present = rows.map { labels[$0] }.filter { !$0.isEmpty }
+            switch strategy {
+            case "mean", "median", "most_frequent":
+                guard !present.isEmpty else { throw noValues() }
+                var counts = [String: Int]()
+                for label in present { counts[label, default: 0] += 1 }
+                fill = .label(counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key)
+            default:
+                switch constant {
+                case .string(let text)? where !text.isEmpty: fill = .label(text)
+                case .number(let n)? where n.isFinite: fill = .label(OneHotTransform.label(for: n))
+                default: throw BackpropError(.data, "impute: column '\(column.name)' is categorical; fill_value must be a label")
+                }
+            }
+        }
+    }
+
+    /// Restores a saved transform.
+    public init(state: [String: JSONValue]) throws {
+        guard case .string(let column)? = state["column"], case .string(let strategy)? = state["strategy"],
+              ["mean", "median", "most_frequent", "constant"].contains(strategy), case .bool(let indicator)? = state["indicator"] else {
+            throw BackpropError(.model, "preprocessing step 'impute': missing or malformed 'column', 'strategy' or 'indicator'")
+        }
+        switch state["value"] {
+        case .number(let n)? where n.isFinite: fill = .number(n)
+        case .string(let s)? where !s.isEmpty: fill = .label(s)
+        default: throw BackpropError(.model, "preprocessing step 'impute': 'value' must be a finite number or a non-empty label")
+        }
+        self.column = column
+        self.strategy = strategy
+        self.indicator = indicator
+    }
+
+    /// The saved parameters.
+    public var state: [String: JSONValue] {
+        let value: JSONValue
+        switch fill {
+        case .number(let n): value = .number(n)
+        case .label(let s): value = .string(s)
+        }
+        return ["column": .string(column), "strategy": .string(strategy), "value": value, "indicator": .bool(indicator)]
+    }
+
+    /// The input columns with the indicator column after `column` when there is one.
+    public func outputColumns(from input: [String]) -> [String] {
+        input.flatMap { $0 == column && indicator ? [$0, indicatorName] : [$0] }
+    }
+
+    /// Fills the column's missing values (and adds the indicator).
+    /// - Throws: `.data` when the data has no such column or its kind differs from the fill's.
+    public func apply(to data: Dataset) throws -> Dataset {
+        guard let index = data.featureIndex(named: column) else {
+            throw BackpropError(.data, "impute: the data has no column '\(column)'")
+        }
+        var result = data
+        let missing: [Bool]
+        switch (data.features[index].values, fill) {
+        case (.numeric(let values), .number(let value)):
+            missing = values.map(\.isNaN)
+            result.features[index].values = .numeric(values.map { $0.isNaN ? value : $0 })
+        case (.categorical(let labels), .label(let label)):
+            missing = labels.map(\.isEmpty)
+            result.features[index].values = .categorical(labels.map { $0.isEmpty ? label : $0 })
+        default:
+            throw BackpropError(.data, "impute: column '\(column)' is \(data.features[index].isCategorical ? "categorical" : "numeric") but its fill value is not")
+        }
+        if indicator {
+            result.features.insert(Column(name: indicatorName, values: .numeric(missing.map { $0 ? 1 : 0 })), at: index + 1)
+        }
+        return result
+    }
+}
