@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
+        // Decimal text to double (fast_float, header-only from libfast-float-dev), callable from Swift.
+        .target(name: "CNumberParsing"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Open MPI through dlopen (loaded only under mpirun; no build-time dependency).
         .target(name: "CMPI", path: "Sources/CMPI"),
@@ -26,7 +28,7 @@ let package = Package(
         // Vector kernels compiled per instruction set, chosen at load time (target_clones).
         .target(name: "CVectorKernels"),
         .target(name: "BackpropNumerics", dependencies: ["CGSL", "CVectorKernels"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CBackpropPlugin", "CMPI", "CZlib"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CNumberParsing", "CBackpropPlugin", "CMPI", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         .executableTarget(
             name: "pipeline",
@@ -38,10 +40,12 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "BackpropNumericsTests", dependencies: ["BackpropNumerics"]),
+        .testTarget(name: "CNumberParsingTests", dependencies: ["CNumberParsing"]),
         .testTarget(
             name: "BackpropTests",
             dependencies: ["Backprop", "BackpropNumerics"],
             resources: [.copy("Fixtures")]
         ),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,8 +1,7 @@
-// The only file that imports libcsv: streaming parse through its field and record callbacks.
-import CCSV
 import FoundationEssentials
 
-/// Reads CSV files strictly with libcsv.
+/// Reads small CSV files (rows to predict, a header line) strictly into text fields; the ingest
+/// stage reads straight into columns with `ColumnarCSVReader` instead.
 public enum CSVReader {
     /// Reads the CSV file at `url`.
     /// - Throws: `BackpropError` (`.data`) naming the file and line of an unterminated quote,
@@ -23,48 +22,29 @@ public enum CSVReader {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // UTF-8 byte-order mark
 
-        let state = ParseState()
-        var parser = csv_parser()
-        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL)) == 0 else {
-            throw BackpropError(.data, "\(name): libcsv could not initialise its parser")
-        }
-        defer { csv_free(&parser) }
-        csv_set_delim(&parser, options.delimiter)
-        csv_set_quote(&parser, options.quote)
-
-        let context = Unmanaged.passUnretained(state).toOpaque()
-        // Feed one physical line at a time so that a record's line number is known when it ends.
+        let state = TextRows()
+        let parser = try CSVParser(options: options, sink: state, name: name)
+        // Fed one physical line at a time so that a record's line number is known when it ends.
         var start = 0
         while start < bytes.count {
             let end = (bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (bytes.count - 1)) + 1
             state.line += 1
-            let consumed = bytes[start..<end].withUnsafeBytes { chunk in
-                csv_parse(&parser, chunk.baseAddress, chunk.count, onField, onRecord, context)
-            }
-            if consumed != end - start {
-                let reason = String(cString: csv_strerror(csv_error(&parser)))
-                throw BackpropError(.data, "\(name): line \(state.line): malformed CSV (\(reason)); check the quoting")
+            if let error = bytes[start..<end].withUnsafeBytes({ parser.feed($0) }) {
+                throw BackpropError(.data, "\(name): line \(state.line): malformed CSV (\(error.reason)); check the quoting")
             }
             start = end
         }
-        if csv_fini(&parser, onField, onRecord, context) != 0 {
+        if !parser.finish() {
             throw BackpropError(.data, "\(name): line \(state.line): unterminated quoted field at end of file")
         }
-        withExtendedLifetime(state) {}
 
         var records = state.records
         var lines = state.recordLines
         guard !records.isEmpty else { throw BackpropError(.data, "\(name): the file is empty") }
         let header: [String]
         if options.header {
-            header = records.removeFirst().enumerated().map { index, field in
-                let name = String((field ?? "").trimmingSpaces)
-                return name.isEmpty ? "column\(index + 1)" : name
-            }
+            header = try CSVHeader.names(records.removeFirst(), file: name)
             lines.removeFirst()
-            if let duplicate = Dictionary(grouping: header, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-                throw BackpropError(.data, "\(name): line 1: column '\(duplicate)' appears twice in the header")
-            }
         } else {
             header = (0..<records[0].count).map { "column\($0 + 1)" }
         }
@@ -77,27 +57,20 @@ public enum CSVReader {
     }
 }
 
-/// What the libcsv callbacks build, reached through their `void *` argument.
-private final class ParseState {
+/// Records as text fields, with the line each ends on.
+private final class TextRows: CSVSink {
     var line = 0
     var current: [String?] = []
     var records: [[String?]] = []
     var recordLines: [Int] = []
-}
 
-private let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { field, length, context in
-    let state = Unmanaged<ParseState>.fromOpaque(context!).takeUnretainedValue()
-    if let field {
-        let text = String(decoding: UnsafeRawBufferPointer(start: field, count: length), as: UTF8.self)
-        state.current.append(text)
-    } else {
-        state.current.append(nil)
+    func field(_ bytes: UnsafeRawBufferPointer?) {
+        current.append(bytes.map { String(decoding: $0, as: UTF8.self) })
     }
-}
 
-private let onRecord: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
-    let state = Unmanaged<ParseState>.fromOpaque(context!).takeUnretainedValue()
-    state.records.append(state.current)
-    state.recordLines.append(state.line)
-    state.current = []
+    func endRecord() {
+        records.append(current)
+        recordLines.append(line)
+        current = []
+    }
 }

@@ -1,9 +1,14 @@
 /// The values of one column: numbers, or category labels kept as text.
 public enum ColumnValues: Equatable, Sendable {
-    /// Numeric values.
+    /// Numeric values; NaN where a value was missing and kept.
     case numeric([Double])
-    /// Category labels, as written in the source.
-    case categorical([String])
+    /// Category labels, as written in the source, each stored once (a code per row).
+    case categorical(CategoricalValues)
+
+    /// Category labels given one per row (encoded: each distinct label stored once).
+    public static func categorical(_ labels: [String]) -> ColumnValues {
+        .categorical(CategoricalValues(labels))
+    }
 
     /// Number of rows.
     public var count: Int {
@@ -17,7 +22,7 @@ public enum ColumnValues: Equatable, Sendable {
     public func subset(_ rows: [Int]) -> ColumnValues {
         switch self {
         case .numeric(let values): return .numeric(rows.map { values[$0] })
-        case .categorical(let labels): return .categorical(rows.map { labels[$0] })
+        case .categorical(let labels): return .categorical(labels.subset(rows))
         }
     }
 }

@@ -47,7 +47,7 @@ extension TrainedModel {
                 }
                 return match.label
             }
-            return Column(name: input.name, values: .categorical(labels))
+            return Column(name: input.name, values: .categorical(CategoricalValues(labels)))
         }
         return Dataset(
             source: "raw rows", features: columns,
@@ -71,7 +71,7 @@ extension TrainedModel {
                 }
                 return text
             }
-            if input.categorical { return Column(name: input.name, values: .categorical(fields)) }
+            if input.categorical { return Column(name: input.name, values: .categorical(CategoricalValues(fields))) }
             return Column(name: input.name, values: .numeric(try fields.enumerated().map { row, text in
                 if text.isEmpty { return .nan }  // missing, imputed
                 guard let number = Double(text), number.isFinite else {

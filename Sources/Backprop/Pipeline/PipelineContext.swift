@@ -66,6 +66,8 @@ public struct PipelineContext {
     public var pipelineName = ""
     /// Receives training progress after every epoch, when set (the CLI's progress bar).
     public var progress: (@Sendable (TrainingProgress) -> Void)?
+    /// Receives ingest progress (bytes read, file size) from any thread, when set (the CLI's progress bar).
+    public var ingestProgress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int) -> Void)?
     /// Files to write when the run succeeds.
     public var outputs: [PendingOutput] = []
     /// The cross-validation of the stages after a split with `folds`, once it has run.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Reads a CSV file (strictly, through libcsv) into the pipeline's dataset.
 public struct IngestStage: PipelineStage {
@@ -16,6 +17,7 @@ public struct IngestStage: PipelineStage {
         ParameterHelp("quote", "one-character quote (default \"\\\"\")"),
         ParameterHelp("header", "whether the first line names the columns (default true)"),
         ParameterHelp("missing", "\"error\" (default) or \"drop\": what to do with a row that has an empty or NA value"),
+        ParameterHelp("threads", "parts of a large file parsed at once (default: the machine's cores)"),
     ]
 
     let path: URL
@@ -24,6 +26,7 @@ public struct IngestStage: PipelineStage {
     let categorical: [String]
     let options: CSVOptions
     let dropMissing: Bool
+    let threads: Int
 
     /// Reads the parameters.
     public init(parameters p: inout StageParameters) throws {
@@ -47,73 +50,65 @@ public struct IngestStage: PipelineStage {
         case "drop": dropMissing = true
         case let other: throw p.error("expected \"error\" or \"drop\", got \"\(other)\"", field: "missing")
         }
+        threads = p.has("threads") ? min(try p.integer("threads", minimum: 1), 64) : IngestStage.cores
         if let columns, columns.isEmpty { throw p.error("expected at least one column", field: "columns") }
         if let columns, columns.contains(target) {
             throw p.error("lists the target column '\(target)'; the target is read separately", field: "columns")
         }
     }
 
-    /// Reads the file and types its columns.
+    /// Reads the file straight into typed columns.
     public func run(_ context: inout PipelineContext) throws {
-        let table = try CSVReader.read(path, options: options)
         let file = Pipeline.display(path)
+        let csv: CSVFile, head: ColumnarCSVReader.Head
+        do {
+            csv = try CSVFile(path: path.path, name: file)
+            head = try ColumnarCSVReader.head(of: csv, options: options)
+        } catch let error as BackpropError {
+            throw context.error(error.category, error.message)
+        }
         func columnIndex(_ name: String, field: String) throws -> Int {
-            guard let index = table.header.firstIndex(of: name) else {
-                throw context.error(.data, "\(file): no column '\(name)' (from '\(field)'); the header has: \(table.header.joined(separator: ", "))")
+            guard let index = head.header.firstIndex(of: name) else {
+                throw context.error(.data, "\(file): no column '\(name)' (from '\(field)'); the header has: \(head.header.joined(separator: ", "))")
             }
             return index
         }
         let targetIndex = try columnIndex(target, field: "target")
         for name in categorical { _ = try columnIndex(name, field: "categorical") }
-        let featureNames = columns ?? table.header.filter { $0 != target }
+        let featureNames = columns ?? head.header.filter { $0 != target }
         let featureIndices = try featureNames.map { try columnIndex($0, field: "columns") }
         guard !featureIndices.isEmpty else { throw context.error(.data, "\(file): no feature columns besides the target") }
 
-        // Rows with a missing value: an error naming line and column, or dropped.
-        let used = [targetIndex] + featureIndices
-        var keep = [Int]()
-        for (row, fields) in table.rows.enumerated() {
-            if let missing = used.first(where: { Self.isMissing(fields[$0]) }) {
-                if dropMissing { continue }
-                throw context.error(.data,
-                    "\(file): line \(table.lines[row]), column '\(table.header[missing])': missing value (set \"missing\": \"drop\" to skip such rows)")
-            }
-            keep.append(row)
+        var plan = CSVColumnPlan(header: head.header, markers: .standard, missingRows: dropMissing ? .drop : .error)
+        for index in featureIndices { plan.roles[index] = categorical.contains(head.header[index]) ? .label : .number }
+        plan.roles[targetIndex] = .number
+        plan.suggestCategorical[targetIndex] = false
+        let totalBytes = csv.size
+        var progress: (@Sendable (Int) -> Void)?
+        if let report = context.ingestProgress { progress = { @Sendable bytes in report(bytes, totalBytes) } }
+        let read: CSVColumns
+        do {
+            read = try ColumnarCSVReader.read(csv, head: head, plan: plan, options: options, threads: threads, progress: progress)
+        } catch let error as BackpropError {
+            throw context.error(error.category, error.message)
         }
-        guard !keep.isEmpty else { throw context.error(.data, "\(file): every row has a missing value") }
-
-        func values(_ index: Int) throws -> ColumnValues {
-            let name = table.header[index]
-            if categorical.contains(name) && index != targetIndex {
-                return .categorical(keep.map { String(table.rows[$0][index]!.trimmingSpaces) })
-            }
-            return .numeric(try keep.map { row in
-                let text = table.rows[row][index]!
-                guard let number = Self.number(text) else {
-                    throw context.error(.data,
-                        "\(file): line \(table.lines[row]), column '\(name)': expected a number, got \"\(text)\"" +
-                        (index == targetIndex ? "" : " (list the column in 'categorical' if it holds labels)"))
-                }
-                return number
-            })
-        }
-        let features = try featureIndices.map { Column(name: table.header[$0], values: try values($0)) }
-        let targetColumn = Column(name: target, values: try values(targetIndex))
-        context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: keep)
+        let features = featureIndices.map { Column(name: head.header[$0], values: read.columns[$0]!) }
+        let targetColumn = Column(name: target, values: read.columns[targetIndex]!)
+        context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: read.rowIDs)
         context.rawInputs = features.map { ModelInput(name: $0.name, categorical: $0.isCategorical) }
         context.sourceCSV = options
     }
 
-    /// Whether a field counts as missing: empty, blank, or `NA`.
+    /// Whether a text field counts as missing (see `MissingValueMarkers.standard`).
     static func isMissing(_ field: String?) -> Bool {
-        guard let field else { return true }
-        let trimmed = field.trimmingSpaces
-        return trimmed.isEmpty || trimmed == "NA"
+        MissingValueMarkers.standard.isMissing(field)
     }
 
     /// A finite decimal number, or nil (so "nan", "inf" and "1e999" are not numbers here).
     static func number(_ text: String) -> Double? {
-        guard let value = Double(text.trimmingSpaces), value.isFinite else { return nil }
-        return value
+        DecimalParser.finiteDouble(text.trimmingSpaces)
     }
+
+    /// The processors online.
+    static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

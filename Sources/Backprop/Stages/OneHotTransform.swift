@@ -14,10 +14,16 @@ public struct OneHotTransform: FittedTransform, Equatable {
     /// Fits the categories seen in `rows` of `column` (`NormalizeStage` bounds their number by
     /// `Limits.categories`).
     public init(fitting column: Column, rows: [Int], ignoreUnknown: Bool = false) {
-        let labels = Self.labels(column.values)
         self.column = column.name
-        self.categories = Self.sorted(Set(rows.map { labels[$0] }))
         self.ignoresUnknown = ignoreUnknown
+        switch column.values {
+        case .categorical(let values):
+            var used = [Bool](repeating: false, count: values.labels.count)
+            for row in rows { used[Int(values.codes[row])] = true }
+            categories = Self.sorted(Set(values.labels.indices.lazy.filter { used[$0] }.map { values.labels[$0] }))
+        case .numeric(let numbers):
+            categories = Self.sorted(Set(rows.map { Self.label(for: numbers[$0]) }))
+        }
     }
 
     /// Restores a saved transform.
@@ -67,19 +73,34 @@ public struct OneHotTransform: FittedTransform, Equatable {
         guard let index = data.featureIndex(named: column) else {
             throw BackpropError(.data, "one_hot: the data has no column '\(column)'")
         }
-        let labels = Self.labels(data.features[index].values)
-        let (values, overflow) = categories.count.multipliedReportingOverflow(by: data.rowCount)
-        try Limits.reserve(overflow ? Int.max : values, limit: Limits.matrixValues,
+        let (valueCount, overflow) = categories.count.multipliedReportingOverflow(by: data.rowCount)
+        try Limits.reserve(overflow ? Int.max : valueCount, limit: Limits.matrixValues,
                            what: "one_hot of column '\(Limits.excerpt(column))' (\(categories.count) categories × \(data.rowCount) rows)", category: .data)
         let position = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var encoded = Array(repeating: Array(repeating: 0.0, count: data.rowCount), count: categories.count)
-        for (row, label) in labels.enumerated() {
-            guard let category = position[label] else {
-                if ignoresUnknown { continue }
-                throw BackpropError(.data,
-                    "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(Limits.excerpt(label))\" (known: \(categories.joined(separator: ", ")); set \"unknown\": \"ignore\" in the normalize stage to encode it as zeros)")
+        func unknown(_ row: Int, _ label: String) -> BackpropError {
+            BackpropError(.data,
+                "\(data.source): data row \(data.rowIDs[row] + 1), column '\(column)': unknown category \"\(Limits.excerpt(label))\" (known: \(categories.joined(separator: ", ")); set \"unknown\": \"ignore\" in the normalize stage to encode it as zeros)")
+        }
+        switch data.features[index].values {
+        case .categorical(let values):
+            let categoryOfCode = values.labels.map { position[$0] }  // one look-up per label, not per row
+            for (row, code) in values.codes.enumerated() {
+                guard let category = categoryOfCode[Int(code)] else {
+                    if ignoresUnknown { continue }
+                    throw unknown(row, values[row])
+                }
+                encoded[category][row] = 1
             }
-            encoded[category][row] = 1
+        case .numeric(let numbers):
+            for (row, number) in numbers.enumerated() {
+                let label = Self.label(for: number)
+                guard let category = position[label] else {
+                    if ignoresUnknown { continue }
+                    throw unknown(row, label)
+                }
+                encoded[category][row] = 1
+            }
         }
         var result = data
         result.features.replaceSubrange(index...index, with: zip(outputNames, encoded).map {
@@ -88,10 +109,10 @@ public struct OneHotTransform: FittedTransform, Equatable {
         return result
     }
 
-    /// The labels of a column: its text, or its numbers written without a needless ".0".
+    /// The labels of a column, one per row: its text, or its numbers written without a needless ".0".
     static func labels(_ values: ColumnValues) -> [String] {
         switch values {
-        case .categorical(let labels): return labels
+        case .categorical(let labels): return Array(labels)
         case .numeric(let numbers): return numbers.map(label(for:))
         }
     }

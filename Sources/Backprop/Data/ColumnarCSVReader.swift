@@ -1,0 +1,307 @@
+import Dispatch
+import Synchronization
+
+/// The columns a `ColumnarCSVReader` read: one entry per column of the file, nil where skipped.
+public struct CSVColumns: Sendable {
+    /// Per column of the file: its values, or nil when the plan skipped it.
+    public var columns: [ColumnValues?]
+    /// For each row kept, its 0-based index among the file's data records.
+    public var rowIDs: [Int]
+}
+
+/// Reads a CSV file straight into typed columns: libcsv fed fixed-size blocks, numbers parsed by
+/// fast_float into `Double` buffers, labels dictionary-encoded; large files in parts on several
+/// threads, split at line ends (unless a quote could make a line end part of a field).
+public enum ColumnarCSVReader {
+    /// Bytes read per block.
+    static let blockSize = 1 << 20
+    /// Parts smaller than this are not worth a thread.
+    static let smallestPart = 4 << 20
+
+    /// The header of a file and where its data begins.
+    public struct Head: Sendable {
+        /// The column names (`columnN` without a header line).
+        public var header: [String]
+        /// The byte offset of the first data record.
+        var dataStart: Int
+    }
+
+    /// Reads the header (or, without one, counts the first record's fields).
+    /// - Throws: `.data` for an unreadable or empty file, bad quoting, or a duplicate name.
+    static func head(of file: CSVFile, options: CSVOptions) throws -> Head {
+        var bom = [UInt8](repeating: 0, count: 3)
+        let bomCount = try bom.withUnsafeMutableBytes { try file.read(at: 0, into: $0) }
+        let start = bomCount == 3 && bom == [0xEF, 0xBB, 0xBF] ? 3 : 0
+
+        let first = FirstRecord()
+        let parser = try CSVParser(options: options, sink: first, name: file.name)
+        var end = start, line = 1
+        try file.forEachBlock(in: start..<file.size, blockSize: 65_536) { offset, block in
+            guard first.fields == nil else { return }
+            var lineStart = 0
+            while lineStart < block.count, first.fields == nil {
+                let lineEnd = (block[lineStart...].firstIndex(of: 0x0A) ?? (block.count - 1)) + 1
+                if let error = parser.feed(UnsafeRawBufferPointer(rebasing: block[lineStart..<lineEnd])) {
+                    throw BackpropError(.data, "\(file.name): line \(line): malformed CSV (\(error.reason)); check the quoting")
+                }
+                if block[lineEnd - 1] == 0x0A { line += 1 }
+                end = offset + lineEnd
+                lineStart = lineEnd
+            }
+        }
+        if first.fields == nil, !parser.finish() {
+            throw BackpropError(.data, "\(file.name): line \(line): unterminated quoted field at end of file")
+        }
+        guard let fields = first.fields else { throw BackpropError(.data, "\(file.name): the file is empty") }
+        if options.header {
+            return Head(header: try CSVHeader.names(fields, file: file.name), dataStart: end)
+        }
+        return Head(header: (0..<fields.count).map { "column\($0 + 1)" }, dataStart: start)
+    }
+
+    /// Reads the data records from `head.dataStart` to the end of the file into columns.
+    /// - Parameters:
+    ///   - threads: parts to parse at once, at most (a small file is one part).
+    ///   - minimumPartBytes: the smallest part worth a thread.
+    ///   - progress: called with the bytes read so far, from any thread.
+    /// - Throws: `.data` naming the file, line and column of the first bad record.
+    static func read(
+        _ file: CSVFile, head: Head, plan: CSVColumnPlan, options: CSVOptions, threads: Int,
+        minimumPartBytes: Int = smallestPart, progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> CSVColumns {
+        let bytesRead = ByteCounter()
+        let parts = try partition(file, from: head.dataStart, parts: threads, minimumPartBytes: minimumPartBytes)
+        var sinks = try parse(file, parts: parts, plan: plan, options: options, bytesRead: bytesRead, progress: progress)
+        var ranges = parts
+        if sinks.dropLast().contains(where: \.sawQuote) {
+            // A quote before a part's end: that end may lie inside a quoted field. Read again as one part.
+            ranges = [head.dataStart..<file.size]
+            bytesRead.reset()
+            sinks = try parse(file, parts: ranges, plan: plan, options: options, bytesRead: bytesRead, progress: progress)
+        }
+        var recordBase = 0
+        for (sink, range) in zip(sinks, ranges) {
+            if let failure = sink.failure {
+                throw try error(failure, file: file, plan: plan, options: options, part: range, recordBase: recordBase)
+            }
+            recordBase += sink.records
+        }
+        return try merge(sinks, plan: plan, file: file)
+    }
+
+    /// Splits `start..<file.size` into up to `parts` ranges that end just after a line feed.
+    static func partition(_ file: CSVFile, from start: Int, parts: Int, minimumPartBytes: Int) throws -> [Range<Int>] {
+        let count = max(1, min(parts, (file.size - start) / max(1, minimumPartBytes)))
+        var bounds = [start]
+        for index in 1..<max(count, 1) {
+            let target = start + (file.size - start) * index / count
+            guard target > bounds.last!, let bound = try file.offsetAfterLineFeed(from: target), bound < file.size else { break }
+            if bound > bounds.last! { bounds.append(bound) }
+        }
+        bounds.append(file.size)
+        return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
+    }
+
+    private static func parse(
+        _ file: CSVFile, parts: [Range<Int>], plan: CSVColumnPlan, options: CSVOptions,
+        bytesRead: ByteCounter, progress: (@Sendable (Int) -> Void)?
+    ) throws -> [CSVColumnSink] {
+        let sinks = parts.map { _ in CSVColumnSink(plan: plan) }
+        let errors = ErrorSlots(count: parts.count)
+        let quote = options.quote
+        let work = { (index: Int) in
+            let sink = sinks[index], part = parts[index]
+            do {
+                let parser = try CSVParser(options: options, sink: sink, name: file.name)
+                try file.forEachBlock(in: part, blockSize: blockSize) { offset, block in
+                    if sink.failure != nil { return }
+                    if !sink.sawQuote, block.contains(quote) { sink.sawQuote = true }
+                    if let error = parser.feed(block) {
+                        sink.failure = sink.failure ?? .syntax(offset: offset + error.consumed, reason: error.reason)
+                    }
+                    let total = bytesRead.add(block.count)
+                    progress?(total)
+                }
+                if sink.failure == nil, !parser.finish() { sink.failure = .unterminatedQuote }
+            } catch {
+                errors.set(index, error)
+            }
+        }
+        if parts.count == 1 {
+            work(0)
+        } else {
+            withoutActuallyEscaping(work) { work in
+                let shared = UncheckedBox(work)
+                DispatchQueue.concurrentPerform(iterations: parts.count) { shared.value($0) }
+            }
+        }
+        if let error = errors.first { throw error }
+        return sinks
+    }
+
+    /// The message for a part's first problem, with the line it is on.
+    private static func error(
+        _ failure: CSVColumnSink.Failure, file: CSVFile, plan: CSVColumnPlan, options: CSVOptions,
+        part: Range<Int>, recordBase: Int
+    ) throws -> BackpropError {
+        let name = file.name
+        switch failure {
+        case .syntax(let offset, let reason):
+            return BackpropError(.data, "\(name): line \(try file.line(at: offset)): malformed CSV (\(reason)); check the quoting")
+        case .unterminatedQuote:
+            return BackpropError(.data, "\(name): line \(try file.line(at: max(0, file.size - 1))): unterminated quoted field at end of file")
+        case .ragged(let record, let fields):
+            let line = try lineOfRecord(record, file: file, part: part, options: options)
+            return BackpropError(.data, "\(name): line \(line): expected \(plan.header.count) fields, got \(fields)")
+        case .missing(let record, let column):
+            let line = try lineOfRecord(record, file: file, part: part, options: options)
+            return BackpropError(.data,
+                "\(name): line \(line), column '\(plan.header[column])': missing value (set \"missing\": \"drop\" to skip such rows)")
+        case .notNumber(let record, let column, let field):
+            let line = try lineOfRecord(record, file: file, part: part, options: options)
+            return BackpropError(.data,
+                "\(name): line \(line), column '\(plan.header[column])': expected a number, got \"\(field)\"" +
+                (plan.suggestCategorical[column] ? " (list the column in 'categorical' if it holds labels)" : ""))
+        }
+    }
+
+    /// The line on which record `record` of `part` ends: the part read again a line at a time
+    /// (only on the way to an error message).
+    static func lineOfRecord(_ record: Int, file: CSVFile, part: Range<Int>, options: CSVOptions) throws -> Int {
+        let counter = RecordCounter()
+        let parser = try CSVParser(options: options, sink: counter, name: file.name)
+        var line = try file.line(at: part.lowerBound)
+        var found: Int?
+        try file.forEachBlock(in: part) { _, block in
+            guard found == nil else { return }
+            var lineStart = 0
+            while lineStart < block.count, found == nil {
+                let lineEnd = (block[lineStart...].firstIndex(of: 0x0A) ?? (block.count - 1)) + 1
+                _ = parser.feed(UnsafeRawBufferPointer(rebasing: block[lineStart..<lineEnd]))
+                if counter.records > record { found = line }
+                if block[lineEnd - 1] == 0x0A { line += 1 }
+                lineStart = lineEnd
+            }
+        }
+        if found == nil { _ = parser.finish() }
+        return found ?? line
+    }
+
+    /// One column per column of the file from the parts, in order; each part's buffers released
+    /// as soon as they are copied.
+    private static func merge(_ sinks: [CSVColumnSink], plan: CSVColumnPlan, file: CSVFile) throws -> CSVColumns {
+        let rowCount = sinks.reduce(0) { $0 + $1.rowCount }
+        guard rowCount > 0 else {
+            let records = sinks.reduce(0) { $0 + $1.records }
+            throw BackpropError(.data, records == 0 ? "\(file.name): no data rows after the header" : "\(file.name): every row has a missing value")
+        }
+        var columns = [ColumnValues?](repeating: nil, count: plan.header.count)
+        var numberSlot = 0, labelSlot = 0
+        for (index, role) in plan.roles.enumerated() {
+            switch role {
+            case .skip: continue
+            case .number:
+                var values = [Double]()
+                if sinks.count == 1 {
+                    swap(&values, &sinks[0].numbers[numberSlot])
+                } else {
+                    values.reserveCapacity(rowCount)
+                    for sink in sinks {
+                        values.append(contentsOf: sink.numbers[numberSlot])
+                        sink.numbers[numberSlot] = []
+                    }
+                }
+                columns[index] = .numeric(values)
+                numberSlot += 1
+            case .label:
+                columns[index] = .categorical(mergeLabels(sinks.map { $0 }, slot: labelSlot, rowCount: rowCount))
+                labelSlot += 1
+            }
+        }
+        var rowIDs = [Int]()
+        rowIDs.reserveCapacity(rowCount)
+        var recordBase = 0
+        for sink in sinks {
+            var dropped = sink.dropped.makeIterator(), nextDropped = dropped.next()
+            for record in 0..<sink.records {
+                if record == nextDropped { nextDropped = dropped.next(); continue }
+                rowIDs.append(recordBase + record)
+            }
+            recordBase += sink.records
+        }
+        return CSVColumns(columns: columns, rowIDs: rowIDs)
+    }
+
+    /// One label column from the parts' encoders: labels in the order first seen, unused ones
+    /// (seen only in dropped rows) left out.
+    private static func mergeLabels(_ sinks: [CSVColumnSink], slot: Int, rowCount: Int) -> CategoricalValues {
+        var position = [String: UInt32]()
+        var labels = [String]()
+        var codes = [UInt32]()
+        codes.reserveCapacity(rowCount)
+        for sink in sinks {
+            let partLabels = sink.labels[slot].labels
+            var remap = [UInt32?](repeating: nil, count: partLabels.count)
+            for code in sink.labels[slot].takeCodes() {
+                if let mapped = remap[Int(code)] {
+                    codes.append(mapped)
+                    continue
+                }
+                let label = partLabels[Int(code)]
+                let mapped: UInt32
+                if let known = position[label] {
+                    mapped = known
+                } else {
+                    mapped = UInt32(labels.count)
+                    position[label] = mapped
+                    labels.append(label)
+                }
+                remap[Int(code)] = mapped
+                codes.append(mapped)
+            }
+        }
+        return CategoricalValues(uncheckedLabels: labels, codes: codes)
+    }
+}
+
+/// The fields of the first record.
+private final class FirstRecord: CSVSink {
+    var current: [String?] = []
+    var fields: [String?]?
+
+    func field(_ bytes: UnsafeRawBufferPointer?) {
+        if fields == nil { current.append(bytes.map { String(decoding: $0, as: UTF8.self) }) }
+    }
+
+    func endRecord() {
+        if fields == nil { fields = current }
+    }
+}
+
+/// Counts records.
+private final class RecordCounter: CSVSink {
+    var records = 0
+    func field(_ bytes: UnsafeRawBufferPointer?) {}
+    func endRecord() { records += 1 }
+}
+
+/// Bytes read by all parts so far.
+private final class ByteCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    func add(_ bytes: Int) -> Int { count.add(bytes, ordering: .relaxed).newValue }
+    func reset() { count.store(0, ordering: .relaxed) }
+}
+
+/// One error slot per part, written by that part's thread.
+private final class ErrorSlots: @unchecked Sendable {
+    private let lock = Mutex<[Error?]>([])
+    init(count: Int) { lock.withLock { $0 = Array(repeating: nil, count: count) } }
+    func set(_ index: Int, _ error: Error) { lock.withLock { $0[index] = error } }
+    var first: Error? { lock.withLock { $0.lazy.compactMap { $0 }.first } }
+}
+
+/// Hands a non-Sendable closure to worker threads that finish before it goes away.
+private struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
