@@ -88,9 +88,9 @@ public struct Trainer {
         precondition(validation.map { $0.inputWidth == rows.inputWidth && $0.targetWidth == rows.targetWidth } ?? true, "validation rows fit the network")
         switch configuration.precision {
         case .float64:
-            return try TrainingRun<Double, Source>(self, network, rows, validation).run(&network, generator, onEpoch, onRecord)
+            return try TrainingRun<Double>(self, network, rows, validation).run(&network, generator, onEpoch, onRecord)
         case .float32:
-            return try TrainingRun<Float, Source>(self, network, rows, validation).run(&network, generator, onEpoch, onRecord)
+            return try TrainingRun<Float>(self, network, rows, validation).run(&network, generator, onEpoch, onRecord)
         }
     }
 }

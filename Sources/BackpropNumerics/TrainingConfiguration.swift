@@ -32,7 +32,7 @@ public struct TrainingConfiguration: Sendable {
     public init(
         epochs: Int, learningRate: Double, batchSize: Int? = nil, loss: Loss = .meanSquaredError,
         optimizer: Optimizer = .gradientDescent, l2: Double = 0, patience: Int? = nil,
-        precision: Precision = .float64, threads: Int? = nil, blockRows: Int = 16_384, diagnosticRows: Int = 65_536
+        precision: Precision = .float64, threads: Int? = nil, blockRows: Int = 4_096, diagnosticRows: Int = 65_536
     ) {
         self.epochs = epochs
         self.learningRate = learningRate

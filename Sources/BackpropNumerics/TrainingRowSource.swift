@@ -106,7 +106,8 @@ public struct MatrixRows: TrainingRowSource {
         matrix.values.withUnsafeBufferPointer { values in
             for (slot, row) in positions.enumerated() {
                 precondition(row >= 0 && row < matrix.rows, "row \(row) out of range")
-                for column in 0..<width { buffer[slot * width + column] = convert(values[row * width + column]) }
+                let (from, to) = (values.baseAddress! + row * width, buffer.baseAddress! + slot * width)
+                for column in 0..<width { to[column] = convert(from[column]) }
             }
         }
     }

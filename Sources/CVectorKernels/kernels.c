@@ -68,6 +68,34 @@ BP_CLONES void bp_add_bias_f32(float *z, size_t rows, const float *bias, size_t 
         for (size_t j = 0; j < columns; j++) z[row * columns + j] += bias[j];
 }
 
+BP_CLONES void bp_outer_product_f64(const double *a, size_t stride_a, const double *b, size_t stride_b,
+                                    double *c, size_t m, size_t n, double scale) {
+    for (size_t i = 0; i < m; i++) {
+        double x = scale * a[i * stride_a];
+        for (size_t j = 0; j < n; j++) c[i * n + j] = x * b[j * stride_b];
+    }
+}
+
+BP_CLONES void bp_outer_product_f32(const float *a, size_t stride_a, const float *b, size_t stride_b,
+                                    float *c, size_t m, size_t n, float scale) {
+    for (size_t i = 0; i < m; i++) {
+        float x = scale * a[i * stride_a];
+        for (size_t j = 0; j < n; j++) c[i * n + j] = x * b[j * stride_b];
+    }
+}
+
+BP_CLONES void bp_column_sums_f64(const double *x, size_t rows, size_t columns, double *sums) {
+    for (size_t j = 0; j < columns; j++) sums[j] = 0;
+    for (size_t row = 0; row < rows; row++)
+        for (size_t j = 0; j < columns; j++) sums[j] += x[row * columns + j];
+}
+
+BP_CLONES void bp_column_sums_f32(const float *x, size_t rows, size_t columns, double *sums) {
+    for (size_t j = 0; j < columns; j++) sums[j] = 0;
+    for (size_t row = 0; row < rows; row++)
+        for (size_t j = 0; j < columns; j++) sums[j] += (double)x[row * columns + j];
+}
+
 BP_CLONES void bp_difference_f64(const double *y, const double *t, double *delta, size_t count) {
     for (size_t i = 0; i < count; i++) delta[i] = y[i] - t[i];
 }

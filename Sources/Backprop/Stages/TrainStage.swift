@@ -25,7 +25,7 @@ public struct TrainStage: PipelineStage {
         ParameterHelp("validation_fraction", "share of the training rows held out to measure a validation loss (default 0: none)"),
         ParameterHelp("patience", "stop when the validation loss has not improved for this many epochs, keeping the best weights (default: never; needs validation_fraction)"),
         ParameterHelp("precision", "float64 (default) or float32: float32 work buffers and sgemm, half the memory; the model's weights stay doubles"),
-        ParameterHelp("threads", "worker threads for batches of more than 16,384 rows (default: one per processor); results do not depend on it"),
+        ParameterHelp("threads", "worker threads for batches of more than 4,096 rows (default: one per processor); results do not depend on it"),
         ParameterHelp("seed", "seed of the weight draws, validation rows and shuffles (default: derived from the pipeline's seed)"),
         ParameterHelp("initial_weights", "explicit starting weights, one [inputs][outputs] matrix per layer, instead of random ones"),
         ParameterHelp("model", "where to write the model file, relative to the pipeline file (default: not written)"),

@@ -53,10 +53,7 @@ extension BlockWorkspace {
             if let offset = layer.biasOffset {
                 // Summed in double precision whatever the training precision.
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: layer.outputs) { sums in
-                    sums.initialize(repeating: 0)
-                    for row in 0..<rows {
-                        for column in 0..<layer.outputs { sums[column] += Double(delta[row * layer.outputs + column]) }
-                    }
+                    Scalar.columnSums(delta, rows: rows, columns: layer.outputs, into: sums.baseAddress!)
                     for column in 0..<layer.outputs { gradient[offset + column] = Scalar(sums[column] * Double(scale)) }
                 }
             }

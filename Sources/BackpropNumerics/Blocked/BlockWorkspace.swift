@@ -34,7 +34,7 @@ final class BlockWorkspace<Scalar: TrainingScalar>: @unchecked Sendable {
 
     /// Reads the rows at `positions` (at most `capacity`) from `source` into the block buffers,
     /// with their weights when `weighted`.
-    func load<Source: TrainingRowSource>(_ source: Source, _ positions: UnsafeBufferPointer<Int>, weighted: Bool) throws {
+    func load(_ source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>, weighted: Bool) throws {
         precondition(positions.count <= capacity, "block larger than its buffers")
         let rows = positions.count
         try Scalar.copyRows(

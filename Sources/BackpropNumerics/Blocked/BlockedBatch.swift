@@ -1,9 +1,11 @@
 import Dispatch
+import Synchronization
 
 /// The loss and gradient of a batch of rows, computed a block of rows at a time.
 ///
 /// The batch's rows are cut into consecutive blocks of `blockRows` (the last one shorter). Each
-/// block's gradient goes into its own slot; blocks run on up to `threads` workers at once, and
+/// block's gradient goes into its own slot; blocks run on up to `threads` workers at once (each
+/// takes the next block not yet taken, so a worker the system pauses holds up no other), and
 /// the slots are added in block order. The partition and the order of the sums do not depend on
 /// the number of threads or on timing, so neither does the model: 1, 2 or 3 threads give the
 /// same bits. A batch of one block runs on the calling thread and starts no thread.
@@ -43,7 +45,9 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
         self.threads = min(threads, blocks)
         let capacity = min(blockRows, max(largestBatch, 1))
         workspaces = (0..<self.threads).map { _ in BlockWorkspace(network: shape, capacity: capacity) }
-        blocksPerRound = min(blocks, 4 * self.threads)
+        // Enough blocks per round to balance the workers, with at most ~64 MiB of slots.
+        let slotBytes = max(1, shape.parameterCount * MemoryLayout<Scalar>.stride)
+        blocksPerRound = min(blocks, max(self.threads, min(16 * self.threads, (64 << 20) / slotBytes)))
         slots = .allocate(capacity: blocksPerRound * self.network.parameterCount)
         slots.initialize(repeating: 0)
         blockLosses = .allocate(capacity: blocksPerRound)
@@ -62,9 +66,12 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
 
     /// The loss of `network` on the rows of `source` at `positions`, and, when `gradients` is not
     /// nil, its gradient (written there).
+    /// - Parameter rowsLoaded: the rows are one block and the very rows of the previous call
+    ///   (full batch on small data): the first worker's buffers still hold them.
     /// - Throws: `TrainingError.unreadableRows` when the source fails or row weights are bad.
-    func evaluate<Source: TrainingRowSource>(
-        _ source: Source, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?
+    func evaluate(
+        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?,
+        rowsLoaded: Bool = false
     ) throws(TrainingError) -> Double {
         precondition(!positions.isEmpty, "an evaluation needs rows")
         network.load(weights)
@@ -72,6 +79,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
         let weightTotal = weighted ? try weightSum(source, positions) : Double(positions.count)
         let scale = Scalar(1 / weightTotal)
         let blocks = (positions.count + blockRows - 1) / blockRows
+        let reload = !(rowsLoaded && blocks == 1)
         var lossTotal = 0.0
         for i in totals.indices { totals[i] = 0 }
 
@@ -82,11 +90,14 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
             let round = first
             // Each worker owns its workspace and the slots of its blocks; the rows are read-only.
             nonisolated(unsafe) let positions = positions
+            let next = Atomic<Int>(0)
             let work: @Sendable (Int) -> Void = { worker in
-                for slot in stride(from: worker, to: count, by: workers) {
+                while true {
+                    let slot = next.add(1, ordering: .relaxed).oldValue
+                    guard slot < count else { return }
                     let start = (round + slot) * self.blockRows
                     let rows = UnsafeBufferPointer(rebasing: positions[start..<min(start + self.blockRows, positions.count)])
-                    self.runBlock(self.workspaces[worker], source, rows, slot: slot, weighted: weighted, scale: scale, gradient: wantsGradient)
+                    self.runBlock(self.workspaces[worker], source, rows, slot: slot, weighted: weighted, scale: scale, gradient: wantsGradient, load: reload)
                 }
             }
             if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
@@ -106,12 +117,12 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
         return lossTotal / (weightTotal * (loss == .meanSquaredError ? Double(outputs) : 1))
     }
 
-    private func runBlock<Source: TrainingRowSource>(
-        _ workspace: BlockWorkspace<Scalar>, _ source: Source, _ rows: UnsafeBufferPointer<Int>,
-        slot: Int, weighted: Bool, scale: Scalar, gradient: Bool
+    private func runBlock(
+        _ workspace: BlockWorkspace<Scalar>, _ source: any TrainingRowSource, _ rows: UnsafeBufferPointer<Int>,
+        slot: Int, weighted: Bool, scale: Scalar, gradient: Bool, load: Bool
     ) {
         do {
-            try workspace.load(source, rows, weighted: weighted)
+            if load { try workspace.load(source, rows, weighted: weighted) }
             blockErrors[slot] = nil
         } catch {
             blockErrors[slot] = error
@@ -127,7 +138,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
 
     /// Σ wᵢ over `positions`, read a block at a time; every weight must be finite and ≥ 0, and
     /// their sum positive.
-    private func weightSum<Source: TrainingRowSource>(_ source: Source, _ positions: UnsafeBufferPointer<Int>) throws(TrainingError) -> Double {
+    private func weightSum(_ source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>) throws(TrainingError) -> Double {
         let buffer = workspaces[0].rowWeights
         var total = 0.0
         var start = 0

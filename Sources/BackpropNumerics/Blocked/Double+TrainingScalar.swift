@@ -19,8 +19,8 @@ extension Double: TrainingScalar {
     }
 
     /// The source's double-precision rows.
-    public static func copyRows<Source: TrainingRowSource>(
-        from source: Source, _ positions: UnsafeBufferPointer<Int>,
+    public static func copyRows(
+        from source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>,
         inputs: UnsafeMutableBufferPointer<Double>, targets: UnsafeMutableBufferPointer<Double>
     ) throws {
         try source.copyRows(positions, inputs: inputs, targets: targets)
@@ -39,6 +39,19 @@ extension Double: TrainingScalar {
     /// Through the C vector kernel.
     public static func addBias(_ z: UnsafeMutablePointer<Double>, rows: Int, bias: UnsafePointer<Double>, columns: Int) {
         VectorKernels.addBias(z, rows: rows, bias: bias, columns: columns)
+    }
+
+    /// Through the C vector kernel.
+    public static func outerProduct(
+        _ a: UnsafePointer<Double>, stride strideA: Int, _ b: UnsafePointer<Double>, stride strideB: Int,
+        into c: UnsafeMutablePointer<Double>, m: Int, n: Int, scale: Double
+    ) {
+        VectorKernels.outerProduct(a, stride: strideA, b, stride: strideB, into: c, m: m, n: n, scale: scale)
+    }
+
+    /// Through the C vector kernel.
+    public static func columnSums(_ x: UnsafePointer<Double>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>) {
+        VectorKernels.columnSums(x, rows: rows, columns: columns, into: sums)
     }
 
     /// Through the C vector kernel.

@@ -19,8 +19,8 @@ extension Float: TrainingScalar {
     }
 
     /// The source's single-precision rows.
-    public static func copyRows<Source: TrainingRowSource>(
-        from source: Source, _ positions: UnsafeBufferPointer<Int>,
+    public static func copyRows(
+        from source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>,
         inputs: UnsafeMutableBufferPointer<Float>, targets: UnsafeMutableBufferPointer<Float>
     ) throws {
         try source.copyRows(positions, inputs: inputs, targets: targets)
@@ -39,6 +39,19 @@ extension Float: TrainingScalar {
     /// Through the C vector kernel.
     public static func addBias(_ z: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, columns: Int) {
         VectorKernels.addBias(z, rows: rows, bias: bias, columns: columns)
+    }
+
+    /// Through the C vector kernel.
+    public static func outerProduct(
+        _ a: UnsafePointer<Float>, stride strideA: Int, _ b: UnsafePointer<Float>, stride strideB: Int,
+        into c: UnsafeMutablePointer<Float>, m: Int, n: Int, scale: Float
+    ) {
+        VectorKernels.outerProduct(a, stride: strideA, b, stride: strideB, into: c, m: m, n: n, scale: scale)
+    }
+
+    /// Through the C vector kernel.
+    public static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>) {
+        VectorKernels.columnSums(x, rows: rows, columns: columns, into: sums)
     }
 
     /// Through the C vector kernel.

@@ -7,7 +7,7 @@ extension Network {
     ///     for a given `blockRows`).
     /// - Throws: `TrainingError.unreadableRows` when the source fails or its weights are bad.
     public func gradients<Source: TrainingRowSource>(
-        rows: Source, loss: Loss, precision: Precision = .float64, blockRows: Int = 16_384, threads: Int = 1
+        rows: Source, loss: Loss, precision: Precision = .float64, blockRows: Int = 4_096, threads: Int = 1
     ) throws(TrainingError) -> (loss: Double, gradients: Gradients) {
         precondition(rows.rowCount > 0 && rows.inputWidth == inputCount && rows.targetWidth == outputCount, "rows fit the network")
         switch precision {
@@ -16,8 +16,8 @@ extension Network {
         }
     }
 
-    private func gradients<Scalar: TrainingScalar, Source: TrainingRowSource>(
-        _: Scalar.Type, _ rows: Source, _ loss: Loss, _ blockRows: Int, _ threads: Int
+    private func gradients<Scalar: TrainingScalar>(
+        _: Scalar.Type, _ rows: any TrainingRowSource, _ loss: Loss, _ blockRows: Int, _ threads: Int
     ) throws(TrainingError) -> (loss: Double, gradients: Gradients) {
         let batch = BlockedBatch<Scalar>(network: self, loss: loss, largestBatch: rows.rowCount, blockRows: blockRows, threads: threads)
         var gradients: Gradients? = Gradients(zerosLike: self)

@@ -1,19 +1,21 @@
 import Glibc
 
-/// One training run in one precision: the epoch loop of `Trainer`.
+/// One training run in one precision: the epoch loop of `Trainer`. Generic over the precision
+/// only (the source is an existential, called once per block), so its loops are specialised
+/// in this module whatever source a caller brings.
 ///
 /// Full batch: the forward and backward pass that computes an update is also the loss and the
 /// gradient at the weights it starts from, so the pass after epoch e's update gives epoch e's
 /// recorded loss and gradient norms and the gradient of epoch e + 1's update: epochs + 1 passes
 /// in all, and no extra pass for recording. Mini-batches: the record is measured after the epoch
 /// on a fixed sample of at most `diagnosticRows` training rows, evenly spaced.
-struct TrainingRun<Scalar: TrainingScalar, Source: TrainingRowSource> {
+struct TrainingRun<Scalar: TrainingScalar> {
     let configuration: TrainingConfiguration
-    let rows: Source
+    let rows: any TrainingRowSource
     let validation: (any TrainingRowSource)?
     let batch: BlockedBatch<Scalar>
 
-    init(_ trainer: Trainer, _ network: Network, _ rows: Source, _ validation: (any TrainingRowSource)?) {
+    init(_ trainer: Trainer, _ network: Network, _ rows: any TrainingRowSource, _ validation: (any TrainingRowSource)?) {
         configuration = trainer.configuration
         self.rows = rows
         self.validation = validation
@@ -48,13 +50,15 @@ struct TrainingRun<Scalar: TrainingScalar, Source: TrainingRowSource> {
         history.diagnosticRows = sample.count
         var best: (loss: Double, epoch: Int, network: Network)?
 
-        // Full batch: the loss and gradient at the starting weights.
+        // Full batch: the loss and gradient at the starting weights. On one block without
+        // validation rows, the rows stay in the block buffers from one epoch to the next.
         var loss = fullBatch ? try evaluate(rows, allRows, network, &gradients) : .nan
+        let rowsStayLoaded = fullBatch && validationRows.isEmpty
         for epoch in 0..<configuration.epochs {
             if fullBatch {
                 optimizer.update(&network, gradients: gradients!, learningRate: configuration.learningRate, l2: configuration.l2)
                 // The loss and gradient after this epoch: recorded, and the next epoch's step.
-                loss = try evaluate(rows, allRows, network, &gradients)
+                loss = try evaluate(rows, allRows, network, &gradients, rowsLoaded: rowsStayLoaded)
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
             } else {
                 let order = generator.shuffled(allRows)
@@ -111,13 +115,14 @@ struct TrainingRun<Scalar: TrainingScalar, Source: TrainingRowSource> {
         return history
     }
 
-    private func evaluate<Rows: TrainingRowSource>(
-        _ source: Rows, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?
+    private func evaluate(
+        _ source: any TrainingRowSource, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?,
+        rowsLoaded: Bool = false
     ) throws(TrainingError) -> Double {
         var result: Result<Double, TrainingError> = .success(0)
         positions.withUnsafeBufferPointer { positions in
             do throws(TrainingError) {
-                result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients))
+                result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients, rowsLoaded: rowsLoaded))
             } catch {
                 result = .failure(error)
             }

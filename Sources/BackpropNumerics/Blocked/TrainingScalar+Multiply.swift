@@ -25,12 +25,13 @@ extension TrainingScalar {
         } else if k == 1 {
             // An outer product of two vectors: a loop (row-major dger is one axpy per row, slower).
             let (strideA, strideB) = (transposeA ? 1 : aColumns, transposeB ? bColumns : 1)
+            if !accumulate {
+                outerProduct(a, stride: strideA, b, stride: strideB, into: c, m: m, n: n, scale: scale)
+                return
+            }
             for i in 0..<m {
                 let x = scale * a[i * strideA]
-                for j in 0..<n {
-                    let product = x * b[j * strideB]
-                    c[i * n + j] = accumulate ? c[i * n + j] + product : product
-                }
+                for j in 0..<n { c[i * n + j] += x * b[j * strideB] }
             }
         } else {
             gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: scale,

@@ -18,8 +18,8 @@ public protocol TrainingScalar: BinaryFloatingPoint & Sendable {
         x: UnsafePointer<Self>, incx: Int, beta: Self, y: UnsafeMutablePointer<Self>, incy: Int)
 
     /// Asks `source` for the rows at `positions` in this precision.
-    static func copyRows<Source: TrainingRowSource>(
-        from source: Source, _ positions: UnsafeBufferPointer<Int>,
+    static func copyRows(
+        from source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>,
         inputs: UnsafeMutableBufferPointer<Self>, targets: UnsafeMutableBufferPointer<Self>) throws
 
     /// a = 1 / (1 + e^−z) for `count` values (vector kernel).
@@ -28,6 +28,12 @@ public protocol TrainingScalar: BinaryFloatingPoint & Sendable {
     static func multiplyByLogisticDerivative(_ delta: UnsafeMutablePointer<Self>, activations a: UnsafePointer<Self>, count: Int)
     /// z ← z + bias on every row (vector kernel).
     static func addBias(_ z: UnsafeMutablePointer<Self>, rows: Int, bias: UnsafePointer<Self>, columns: Int)
+    /// c = scale · a bᵀ for strided vectors a (m) and b (n) (vector kernel).
+    static func outerProduct(
+        _ a: UnsafePointer<Self>, stride strideA: Int, _ b: UnsafePointer<Self>, stride strideB: Int,
+        into c: UnsafeMutablePointer<Self>, m: Int, n: Int, scale: Self)
+    /// The column sums of a row-major `rows × columns` matrix, in double precision (vector kernel).
+    static func columnSums(_ x: UnsafePointer<Self>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>)
     /// δ = y − t (vector kernel).
     static func difference(_ y: UnsafePointer<Self>, _ t: UnsafePointer<Self>, into delta: UnsafeMutablePointer<Self>, count: Int)
     /// Σ (y − t)² in double precision (vector kernel).

@@ -29,6 +29,26 @@ public enum VectorKernels {
         bp_add_bias_f32(z, rows, bias, columns)
     }
 
+    static func outerProduct(
+        _ a: UnsafePointer<Double>, stride strideA: Int, _ b: UnsafePointer<Double>, stride strideB: Int,
+        into c: UnsafeMutablePointer<Double>, m: Int, n: Int, scale: Double
+    ) {
+        bp_outer_product_f64(a, strideA, b, strideB, c, m, n, scale)
+    }
+    static func outerProduct(
+        _ a: UnsafePointer<Float>, stride strideA: Int, _ b: UnsafePointer<Float>, stride strideB: Int,
+        into c: UnsafeMutablePointer<Float>, m: Int, n: Int, scale: Float
+    ) {
+        bp_outer_product_f32(a, strideA, b, strideB, c, m, n, scale)
+    }
+
+    static func columnSums(_ x: UnsafePointer<Double>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>) {
+        bp_column_sums_f64(x, rows, columns, sums)
+    }
+    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>) {
+        bp_column_sums_f32(x, rows, columns, sums)
+    }
+
     static func difference(_ y: UnsafePointer<Double>, _ t: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>, count: Int) {
         bp_difference_f64(y, t, delta, count)
     }

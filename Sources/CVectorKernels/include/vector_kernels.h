@@ -23,6 +23,17 @@ void bp_logistic_backward_f32(float *delta, const float *a, size_t count);
 void bp_add_bias_f64(double *z, size_t rows, const double *bias, size_t columns);
 void bp_add_bias_f32(float *z, size_t rows, const float *bias, size_t columns);
 
+/// c = scale * a b^T for vectors a (m values, `stride_a` apart) and b (n values, `stride_b`
+/// apart) into the row-major m x n matrix c: a product with an inner dimension of 1.
+void bp_outer_product_f64(const double *a, size_t stride_a, const double *b, size_t stride_b,
+                          double *c, size_t m, size_t n, double scale);
+void bp_outer_product_f32(const float *a, size_t stride_a, const float *b, size_t stride_b,
+                          float *c, size_t m, size_t n, float scale);
+
+/// sums[j] = the sum over the `rows` rows of x[row][j], in double precision, row after row.
+void bp_column_sums_f64(const double *x, size_t rows, size_t columns, double *sums);
+void bp_column_sums_f32(const float *x, size_t rows, size_t columns, double *sums);
+
 /// delta = y - t.
 void bp_difference_f64(const double *y, const double *t, double *delta, size_t count);
 void bp_difference_f32(const float *y, const float *t, float *delta, size_t count);
