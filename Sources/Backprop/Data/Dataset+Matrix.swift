@@ -1,6 +1,17 @@
 import BackpropNumerics
 
 extension Dataset {
+    /// The feature columns' numbers, shared with the dataset (no copy), for `DatasetRows`.
+    /// - Throws: `.data` naming a categorical feature, which the network cannot take.
+    public func featureColumns() throws -> [[Double]] {
+        try features.map { feature in
+            guard let values = feature.numbers else {
+                throw BackpropError(.data, "column '\(feature.name)' is categorical; one-hot encode it in a normalize stage before training")
+            }
+            return values
+        }
+    }
+
     /// The feature values of `rows` (all rows when nil) as a matrix, one column per feature.
     /// - Throws: `.data` naming a categorical feature, which the network cannot take.
     public func featureMatrix(rows: [Int]? = nil) throws -> Matrix {

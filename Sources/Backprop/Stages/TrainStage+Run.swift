@@ -7,10 +7,10 @@ extension TrainStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         var rows = context.split?.train ?? Array(0..<data.rowCount)
-        let inputs: Matrix, encoding: TargetEncoding?
+        let featureColumns: [[Double]], encoding: TargetEncoding?
         var rawTargets: Matrix
         do {
-            inputs = try data.featureMatrix()
+            featureColumns = try data.featureColumns()  // shared with the dataset: rows are gathered a block at a time
             encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass)
             rawTargets = try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
         } catch let error as BackpropError {
@@ -26,8 +26,7 @@ extension TrainStage {
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
         }
         let classCount = isMulticlass ? encoding?.classes.count ?? 0 : 1
-        let allTargets = isMulticlass ? Self.oneHot(rawTargets.values, classCount: classCount) : rawTargets
-        let sizes = [inputs.columns] + hidden + [classCount]
+        let sizes = [featureColumns.count] + hidden + [classCount]
         let layerActivations = activations + [outputActivation]
         var parameters = 0
         for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
@@ -51,7 +50,10 @@ extension TrainStage {
             validationRows = rows.filter(held.contains)
             rows = rows.filter { !held.contains($0) }
         }
-        let validation = validationRows.isEmpty ? nil : (inputs: inputs.rows(at: validationRows), targets: allTargets.rows(at: validationRows))
+        func source(_ positions: [Int], weights: [Double]? = nil) -> DatasetRows {
+            DatasetRows(features: featureColumns, targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil,
+                        positions: positions, weights: weights)
+        }
 
         let configuration = TrainingConfiguration(
             epochs: epochs, learningRate: learningRate, batchSize: batchSize, loss: loss,
@@ -67,8 +69,8 @@ extension TrainStage {
         let history: TrainingHistory
         do {
             history = try Trainer(configuration: configuration).train(
-                &network, rows: MatrixRows(inputs: inputs.rows(at: rows), targets: allTargets.rows(at: rows), weights: rowWeights),
-                validation: validation.map { MatrixRows(inputs: $0.inputs, targets: $0.targets) },
+                &network, rows: source(rows, weights: rowWeights),
+                validation: validationRows.isEmpty ? nil : source(validationRows),
                 generator: generator, onEpoch: progress.map { report in { report(TrainingProgress(epoch: $0, epochs: epochs)) } }
             ) { record in
                 let rising = previous.map { $0 < record.loss } ?? false
