@@ -98,6 +98,37 @@ final class ImputeTests: XCTestCase {
         XCTAssertEqual(model.withoutMissingInputs(table).kept, [0, 1, 2], "imputed inputs never make a row skipped")
     }
 
+    /// A numeric impute compiles into the fast raw-row path, which agrees with the generic one.
+    func testANumericImputeCompilesAndAgreesWithTheGenericPath() throws {
+        var context = PipelineContext(log: { _ in })
+        let xs: [Double] = (0..<30).map { $0 % 4 == 0 ? nan : Double($0) }
+        context.data = Dataset(source: "t.csv", features: [Column(name: "x", values: .numeric(xs)), Column(name: "z", values: .numeric((0..<30).map { Double($0 % 3) }))],
+                               target: Column(name: "y", values: .numeric((0..<30).map { Double($0 % 2) })), rowIDs: Array(0..<30))
+        context.rawInputs = [ModelInput(name: "x", categorical: false), ModelInput(name: "z", categorical: false)]
+        let file = URL(fileURLWithPath: "/tmp/p.json")
+        var p = StageParameters(index: 0, kind: "impute", fields: ["columns": .array([.string("x")]), "indicator": .bool(true)], pipelineFile: file, derivedSeed: 1)
+        try ImputeStage(parameters: &p).run(&context)
+        p = StageParameters(index: 1, kind: "normalize", fields: ["standardize": .string("numeric")], pipelineFile: file, derivedSeed: 1)
+        try NormalizeStage(parameters: &p).run(&context)
+        p = StageParameters(index: 2, kind: "train", fields: ["hidden": .array([.number(2)]), "epochs": .number(5), "learning_rate": .number(0.3)], pipelineFile: file, derivedSeed: 1)
+        try TrainStage(parameters: &p).run(&context)
+        let model = try XCTUnwrap(context.model)
+        XCTAssertEqual(model.features, ["x", "x_missing", "z"])
+        let predictor = ModelPredictor(model: model)
+        XCTAssertTrue(predictor.isCompiled, "impute of a raw numeric column takes the fast path")
+        let raw: [Double] = [nan, 1, 5, 2, nan, 0]
+        var fast = [0.0, 0, 0]
+        try raw.withUnsafeBufferPointer { raw in try fast.withUnsafeMutableBufferPointer { try predictor.predict(raw: raw, rowCount: 3, into: $0) } }
+        let generic = try raw.withUnsafeBufferPointer { try model.predict(raw: model.rawDataset(values: $0, rowCount: 3)) }
+        assertClose(fast, generic.values, tolerance: 1e-12, "fast and generic paths")
+        var single = [0.0]
+        try raw.withUnsafeBufferPointer { raw in try single.withUnsafeMutableBufferPointer { try predictor.predictRow(raw: raw.baseAddress!, into: $0.baseAddress!) } }
+        XCTAssertEqual(single[0], generic.values[0], accuracy: 1e-12)
+        XCTAssertThrowsError(try [1.0, nan].withUnsafeBufferPointer { raw in
+            try fast.withUnsafeMutableBufferPointer { try predictor.predict(raw: raw, rowCount: 1, into: UnsafeMutableBufferPointer(rebasing: $0[0..<1])) }
+        }, "z is not imputed: NaN is an error there")
+    }
+
     func testBadImputeFieldsAreOneClearLine() {
         func message(_ fields: [String: JSONValue]) -> String {
             var p = StageParameters(index: 1, kind: "impute", fields: fields, pipelineFile: URL(fileURLWithPath: "p.json"), derivedSeed: 0)

@@ -156,7 +156,7 @@ public enum ColumnarCSVReader {
         case .missing(let record, let column):
             let line = try lineOfRecord(record, file: file, part: part, options: options)
             return BackpropError(.data,
-                "\(name): line \(line), column '\(plan.header[column])': missing value (set \"missing\": \"drop\" to skip such rows)")
+                "\(name): line \(line), column '\(plan.header[column])': missing value (set \"missing\": \"drop\" to skip such rows, or \"keep\" and an impute stage to fill them)")
         case .notNumber(let record, let column, let field):
             let line = try lineOfRecord(record, file: file, part: part, options: options)
             return BackpropError(.data,

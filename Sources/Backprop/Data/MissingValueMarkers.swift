@@ -5,8 +5,9 @@ public struct MissingValueMarkers: Sendable, Equatable {
     public let markers: [String]
     private let markerBytes: [[UInt8]]
 
-    /// Empty fields and `NA`.
-    public static let standard = MissingValueMarkers(["NA"])
+    /// Empty fields, `NA`, `NaN`, `N/A`, `null` and `?`: the ingest stage's default
+    /// (`missing_markers`) and what `pipeline predict` uses for a model without its own list.
+    public static let standard = MissingValueMarkers(["NA", "NaN", "N/A", "null", "?"])
 
     /// Empty fields and the given texts.
     public init(_ markers: [String]) {

@@ -26,6 +26,7 @@ struct ModelDecoder {
             network: network, training: training,
             targetEncoding: try decodeClasses(training: training, outputs: network.outputCount))
         model.sourceCSV = try decodeCSV()
+        model.missingMarkers = try decodeMissingMarkers()
         try checkPreprocessing(model)
         return model
     }
@@ -48,6 +49,20 @@ struct ModelDecoder {
         guard case .bool(let header)? = object["header"] else { throw fail("csv.header", "expected true or false") }
         options.header = header
         return options
+    }
+
+    /// The training file's missing-value markers (`csv.missing_markers`, format 2, optional).
+    private func decodeMissingMarkers() throws(ModelLoadFailure) -> MissingValueMarkers? {
+        guard case .object(let object)? = top["csv"], let value = object["missing_markers"] else { return nil }
+        guard case .array(let items) = value, items.count <= 64 else { throw fail("csv.missing_markers", "expected an array of up to 64 strings") }
+        var markers = [String]()
+        for item in items {
+            guard case .string(let text) = item, !text.isEmpty, text.utf8.count <= 64 else {
+                throw fail("csv.missing_markers", "expected non-empty strings of up to 64 bytes")
+            }
+            markers.append(text)
+        }
+        return MissingValueMarkers(markers)
     }
 
     private func decodeInputs() throws(ModelLoadFailure) -> [ModelInput] {

@@ -11,7 +11,7 @@ extension ModelFile {
             "csv": false,  // format 2: the training file's delimiter, quote and header
         ]
         /// The `csv` object.
-        static let csv: [String: Bool] = ["delimiter": true, "quote": true, "header": true]
+        static let csv: [String: Bool] = ["delimiter": true, "quote": true, "header": true, "missing_markers": false]
         /// An entry of `inputs`.
         static let input: [String: Bool] = ["name": true, "categorical": true]
         /// An entry of `layers`.

@@ -51,6 +51,7 @@ public enum ModelFile {
                 "delimiter": .string(String(decoding: [csv.delimiter], as: UTF8.self)),
                 "quote": .string(String(decoding: [csv.quote], as: UTF8.self)),
                 "header": .bool(csv.header),
+                "missing_markers": .array((model.missingMarkers ?? .standard).markers.map(JSONValue.string)),
             ])
         }
         if let encoding = model.targetEncoding {

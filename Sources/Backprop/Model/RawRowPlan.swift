@@ -1,8 +1,9 @@
 /// A model's fitted preprocessing compiled into one recipe per network input, so that a raw
 /// row becomes features with a few multiplications and comparisons, without a `Dataset`.
 ///
-/// Only the built-in transforms (standardize, min-max, one-hot) compile; a model with any
-/// other transform (a plugin's) has no plan, and its rows go through `TrainedModel.predict(raw:)`.
+/// Only the built-in transforms (standardize, min-max, one-hot, and impute of a raw numeric
+/// column) compile; a model with any other transform (a plugin's, an impute of a categorical or
+/// rescaled column) has no plan, and its rows go through `TrainedModel.predict(raw:)`.
 /// The recipes and codes live in buffers the plan owns (no reference counting in the hot
 /// loop); immutable after `init`, hence Sendable.
 final class RawRowPlan: @unchecked Sendable {
@@ -16,11 +17,20 @@ final class RawRowPlan: @unchecked Sendable {
         /// the transforms' own formula, so that a single step rounds exactly as they do.
         var shift: Double
         var divisor: Double
+        /// What a missing raw value (NaN) becomes before the rescaling: an imputed column's fill;
+        /// NaN when the column is not imputed.
+        var fill: Double = .nan
+        /// For an impute step's indicator: the feature is 1 when the raw value is missing, else 0.
+        var isMissingIndicator = false
 
         /// This recipe followed by `(· − shift) / divisor`.
         func then(shift s: Double, divisor d: Double) -> Recipe {
-            Recipe(column: column, match: match, shift: shift + s * divisor, divisor: divisor * d)
+            Recipe(column: column, match: match, shift: shift + s * divisor, divisor: divisor * d,
+                   fill: fill, isMissingIndicator: isMissingIndicator)
         }
+
+        /// Whether the recipe reads the raw value as it is (no one-hot, fill or rescaling yet).
+        var isPlainValue: Bool { match == nil && shift == 0 && divisor == 1 && fill.isNaN && !isMissingIndicator }
     }
 
     /// A raw column a one-hot reads, with where its allowed values are in `codes`.
@@ -35,6 +45,10 @@ final class RawRowPlan: @unchecked Sendable {
     struct Step: Sendable {
         var column: Int
         var isOneHot: Bool
+        /// Whether the raw value is read through `fill` or as a missing indicator (imputed column).
+        var isImputed: Bool
+        var isMissingIndicator: Bool
+        var fill: Double
         /// Whether `(v − shift) / divisor` changes v (else it is skipped: the identity exactly).
         var isScaled: Bool
         var match: Double
@@ -44,6 +58,9 @@ final class RawRowPlan: @unchecked Sendable {
         init(_ recipe: Recipe) {
             column = recipe.column
             isOneHot = recipe.match != nil
+            isImputed = !recipe.fill.isNaN || recipe.isMissingIndicator
+            isMissingIndicator = recipe.isMissingIndicator
+            fill = recipe.fill
             isScaled = !(recipe.shift == 0 && recipe.divisor == 1)
             match = recipe.match ?? 0
             shift = recipe.shift
@@ -83,12 +100,24 @@ final class RawRowPlan: @unchecked Sendable {
                 guard rescale(t.column, shift: t.mean, divisor: t.standardDeviation) else { return nil }
             case let t as MinMaxTransform:
                 guard rescale(t.column, shift: t.minimum, divisor: t.range) else { return nil }
+            case let t as ImputeTransform:
+                guard let index = names.firstIndex(of: t.column), case .feature(let recipe) = traced[index],
+                      recipe.isPlainValue, case .number(let value) = t.fill else { return nil }
+                var filled = recipe
+                filled.fill = value
+                traced[index] = .feature(filled)
+                if t.indicator {
+                    var indicator = recipe
+                    indicator.isMissingIndicator = true
+                    names.insert(t.indicatorName, at: index + 1)
+                    traced.insert(.feature(indicator), at: index + 1)
+                }
             case let t as OneHotTransform:
                 guard let index = names.firstIndex(of: t.column) else { return nil }
                 let column: Int
                 switch traced[index] {
                 case .category(let raw): column = raw
-                case .feature(let r) where r.match == nil && r.shift == 0 && r.divisor == 1: column = r.column
+                case .feature(let r) where r.isPlainValue: column = r.column
                 default: return nil
                 }
                 let codes = model.inputs[column].categorical
@@ -149,7 +178,10 @@ final class RawRowPlan: @unchecked Sendable {
         let recipes = self.recipes.baseAddress!
         for index in 0..<recipeCount {
             let recipe = recipes[index]
-            let value = row[recipe.column]
+            var value = row[recipe.column]
+            if recipe.isImputed {  // a missing (NaN) value: the fill, or 1 for its indicator
+                value = recipe.isMissingIndicator ? (value.isNaN ? 1 : 0) : (value.isNaN ? recipe.fill : value)
+            }
             let v = recipe.isOneHot ? (value == recipe.match ? 1.0 : 0.0) : value
             features[index] = recipe.isScaled ? (v - recipe.shift) / recipe.divisor : v
         }

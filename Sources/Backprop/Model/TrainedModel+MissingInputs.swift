@@ -11,10 +11,10 @@ extension TrainedModel {
     /// that is not empty and not a missing-value marker), with their positions in `table`.
     /// Inputs the table does not have are left for `rawDataset(table:source:)` to report.
     public func withoutMissingInputs(_ table: CSVTable) -> (table: CSVTable, kept: [Int]) {
-        let imputed = imputedInputs
+        let imputed = imputedInputs, markers = missingMarkers ?? .standard
         let columns = inputs.indices.filter { !imputed.contains($0) }.compactMap { table.header.firstIndex(of: inputs[$0].name) }
         let kept = table.rows.indices.filter { row in
-            !columns.contains { IngestStage.isMissing(table.rows[row][$0]) }
+            !columns.contains { markers.isMissing(table.rows[row][$0]) }
         }
         return (CSVTable(header: table.header, rows: kept.map { table.rows[$0] }, lines: kept.map { table.lines[$0] }), kept)
     }

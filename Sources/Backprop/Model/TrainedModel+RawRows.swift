@@ -65,7 +65,7 @@ extension TrainedModel {
                 throw BackpropError(.data, "\(source): no column '\(input.name)'; the model's inputs are \(inputs.map(\.name).joined(separator: ", ")) and the header has \(table.header.joined(separator: ", "))")
             }
             let fields = try table.rows.enumerated().map { row, fields -> String in
-                if imputed.contains(position) && IngestStage.isMissing(fields[index]) { return "" }  // the impute step fills it
+                if imputed.contains(position) && (missingMarkers ?? .standard).isMissing(fields[index]) { return "" }  // the impute step fills it
                 guard let text = fields[index].map({ String($0.trimmingSpaces) }), !text.isEmpty else {
                     throw BackpropError(.data, "\(source): line \(table.lines[row]), column '\(input.name)': missing value (pipeline predict --missing skip leaves such rows out)")
                 }

@@ -34,6 +34,9 @@ public struct TrainedModel: Sendable {
     /// How the training CSV was read (delimiter, quote, header), so that `pipeline predict`
     /// reads files like it the same way; nil for models of format 1.
     public var sourceCSV: CSVOptions?
+    /// The texts that marked a missing value in the training CSV (besides an empty field); nil
+    /// for models of format 1 (then `MissingValueMarkers.standard`).
+    public var missingMarkers: MissingValueMarkers?
 
     /// Creates a model.
     public init(

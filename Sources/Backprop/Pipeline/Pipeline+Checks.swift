@@ -30,6 +30,10 @@ extension Pipeline {
                 if !seen.contains(TrainStage.kind) { fail(index, kind, "no trained model yet; put a train stage before it") }
                 if !seen.contains(SplitStage.kind) { fail(index, kind, "no test rows; put a split stage before it") }
             }
+            if let split = stage as? SplitStage, split.foldCount != nil,
+               !stages[(index + 1)...].contains(where: { $0 is EvaluateStage }) {
+                fail(index, kind, "field 'folds': cross-validation needs an evaluate stage after the split to score the folds")
+            }
             seen.insert(kind)
             if let ingest = stage as? IngestStage { results += ingest.checkInput(name: name, index: index) }
             var written: [(String, URL?)] = []

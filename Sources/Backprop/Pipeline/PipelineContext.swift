@@ -44,6 +44,8 @@ public struct PipelineContext {
     public var data: Dataset?
     /// How the ingested CSV file was read (delimiter, quote, header), for the model.
     public var sourceCSV: CSVOptions?
+    /// The texts that marked a missing value in the ingested file (besides an empty field).
+    public var missingMarkers: MissingValueMarkers?
     /// The raw input columns as ingested (names and whether categorical), excluding the target.
     public var rawInputs: [ModelInput] = []
     /// The train/test partition, once a split stage has run.

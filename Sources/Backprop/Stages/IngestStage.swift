@@ -12,11 +12,12 @@ public struct IngestStage: PipelineStage {
         ParameterHelp("path", "CSV file, relative to the pipeline file (required)"),
         ParameterHelp("target", "the label column (required)"),
         ParameterHelp("columns", "feature columns to keep, in order (default: all but the target)"),
-        ParameterHelp("categorical", "columns holding category labels rather than numbers (default: none)"),
+        ParameterHelp("categorical", "columns holding category labels rather than numbers, the target included (default: none; a column whose first rows hold text is read as categorical, with a note)"),
         ParameterHelp("delimiter", "one-character field separator (default \",\")"),
         ParameterHelp("quote", "one-character quote (default \"\\\"\")"),
         ParameterHelp("header", "whether the first line names the columns (default true)"),
-        ParameterHelp("missing", "\"error\" (default) or \"drop\": what to do with a row that has an empty or NA value"),
+        ParameterHelp("missing", "\"error\" (default), \"drop\" or \"keep\" (NaN, or an empty label, for an impute stage; rows missing the target are left out): what to do with a row that has a missing value"),
+        ParameterHelp("missing_markers", "field texts that mean a missing value besides an empty field (default [\"NA\", \"NaN\", \"N/A\", \"null\", \"?\"])"),
         ParameterHelp("threads", "parts of a large file parsed at once (default: the machine's cores)"),
     ]
 
@@ -25,7 +26,8 @@ public struct IngestStage: PipelineStage {
     let columns: [String]?
     let categorical: [String]
     let options: CSVOptions
-    let dropMissing: Bool
+    let missingRows: CSVColumnPlan.MissingRows
+    let markers: MissingValueMarkers
     let threads: Int
 
     /// Reads the parameters.
@@ -46,9 +48,20 @@ public struct IngestStage: PipelineStage {
         if options.delimiter == options.quote { throw p.error("must differ from 'quote'", field: "delimiter") }
         self.options = options
         switch try p.optionalString("missing") ?? "error" {
-        case "error": dropMissing = false
-        case "drop": dropMissing = true
-        case let other: throw p.error("expected \"error\" or \"drop\", got \"\(other)\"", field: "missing")
+        case "error": missingRows = .error
+        case "drop": missingRows = .drop
+        case "keep": missingRows = .keep
+        case let other: throw p.error("expected \"error\", \"drop\" or \"keep\", got \"\(other)\"", field: "missing")
+        }
+        if p.has("missing_markers") {
+            let list = try p.strings("missing_markers")
+            if let bad = list.first(where: { $0.trimmingSpaces.isEmpty || $0.trimmingSpaces != $0 || $0.utf8.count > 64 }) {
+                throw p.error("expected marker texts without surrounding spaces, up to 64 bytes, got \"\(bad)\"", field: "missing_markers")
+            }
+            markers = MissingValueMarkers(list)
+        } else {
+            _ = p.value("missing_markers")
+            markers = .standard
         }
         threads = p.has("threads") ? min(try p.integer("threads", minimum: 1), 64) : IngestStage.cores
         if let columns, columns.isEmpty { throw p.error("expected at least one column", field: "columns") }
@@ -79,9 +92,15 @@ public struct IngestStage: PipelineStage {
         let featureIndices = try featureNames.map { try columnIndex($0, field: "columns") }
         guard !featureIndices.isEmpty else { throw context.error(.data, "\(file): no feature columns besides the target") }
 
-        var plan = CSVColumnPlan(header: head.header, markers: .standard, missingRows: dropMissing ? .drop : .error)
-        for index in featureIndices { plan.roles[index] = categorical.contains(head.header[index]) ? .label : .number }
-        plan.roles[targetIndex] = .number
+        // Columns declared categorical, and text columns found in the first rows (each said once).
+        let detected = detectText(in: [targetIndex] + featureIndices, header: head.header)
+        let labelled = Set(categorical).union(detected)
+        if !detected.isEmpty {
+            context.log("Note: \(detected.joined(separator: ", ")) hold\(detected.count == 1 ? "s" : "") text in the first rows of \(file): read as categorical (list \(detected.count == 1 ? "it" : "them") in 'categorical' to say so)")
+        }
+        var plan = CSVColumnPlan(header: head.header, markers: markers, missingRows: missingRows)
+        for index in featureIndices { plan.roles[index] = labelled.contains(head.header[index]) ? .label : .number }
+        plan.roles[targetIndex] = labelled.contains(target) ? .label : .number
         plan.suggestCategorical[targetIndex] = false
         let totalBytes = csv.size
         var progress: (@Sendable (Int) -> Void)?
@@ -92,11 +111,57 @@ public struct IngestStage: PipelineStage {
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
         }
-        let features = featureIndices.map { Column(name: head.header[$0], values: read.columns[$0]!) }
-        let targetColumn = Column(name: target, values: read.columns[targetIndex]!)
-        context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: read.rowIDs)
+        var features = featureIndices.map { Column(name: head.header[$0], values: read.columns[$0]!) }
+        var targetColumn = Column(name: target, values: read.columns[targetIndex]!)
+        var rowIDs = read.rowIDs
+        if missingRows == .keep {
+            // Kept missing labels become empty labels (what the impute stage fills); rows
+            // without a target cannot be learnt from or scored, so they are left out.
+            features = features.map { Column(name: $0.name, values: markMissingLabels($0.values)) }
+            targetColumn.values = markMissingLabels(targetColumn.values)
+            let keep = (0..<rowIDs.count).filter { row in
+                switch targetColumn.values {
+                case .numeric(let values): return !values[row].isNaN
+                case .categorical(let labels): return !labels[row].isEmpty
+                }
+            }
+            if keep.count < rowIDs.count {
+                context.log("Note: \(rowIDs.count - keep.count) rows of \(file) have no value for the target '\(target)': left out")
+                guard !keep.isEmpty else { throw context.error(.data, "\(file): no row has a value for the target '\(target)'") }
+                let all = Dataset(source: file, features: features, target: targetColumn, rowIDs: rowIDs).subset(keep)
+                (features, targetColumn, rowIDs) = (all.features, all.target, all.rowIDs)
+            }
+        }
+        context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: rowIDs)
         context.rawInputs = features.map { ModelInput(name: $0.name, categorical: $0.isCategorical) }
         context.sourceCSV = options
+        context.missingMarkers = markers
+    }
+
+    /// A categorical column with its missing-value markers replaced by the empty label.
+    private func markMissingLabels(_ values: ColumnValues) -> ColumnValues {
+        guard case .categorical(let labels) = values, labels.labels.contains(where: { markers.isMissing($0) }) else { return values }
+        return .categorical(CategoricalValues(labels.map { markers.isMissing($0) ? "" : $0 }))
+    }
+
+    /// The columns among `indices` not declared categorical whose fields in the first 256 KiB
+    /// of the file include text that is neither a number nor a missing-value marker.
+    private func detectText(in indices: [Int], header: [String]) -> [String] {
+        let candidates = indices.filter { !categorical.contains(header[$0]) }
+        guard !candidates.isEmpty, let handle = fopen(path.path, "rb") else { return [] }
+        defer { fclose(handle) }
+        var buffer = [UInt8](repeating: 0, count: 262_144)
+        let count = fread(&buffer, 1, buffer.count, handle)
+        // Whole lines only; a sample cut inside a quoted field just detects nothing.
+        guard let lastNewline = buffer[..<count].lastIndex(of: UInt8(ascii: "\n")),
+              let table = try? CSVReader.parse(Data(buffer[...lastNewline]), name: path.path, options: options),
+              table.header.count == header.count else { return [] }
+        return candidates.filter { index in
+            table.rows.contains { fields in
+                guard index < fields.count, let field = fields[index], !markers.isMissing(field) else { return false }
+                return Self.number(field) == nil
+            }
+        }.map { header[$0] }
     }
 
     /// Whether a text field counts as missing (see `MissingValueMarkers.standard`).

@@ -110,6 +110,7 @@ extension TrainStage {
             inputs: context.rawInputs, preprocessing: context.preprocessing, features: data.featureNames,
             target: data.target.name, network: network, training: summary, targetEncoding: encoding)
         model.sourceCSV = context.sourceCSV
+        model.missingMarkers = context.missingMarkers
         context.model = model
         if let modelURL {
             context.outputs.append(PendingOutput(label: "Model", url: modelURL, data: ModelFile.encode(model)))
