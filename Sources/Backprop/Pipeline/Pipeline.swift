@@ -100,6 +100,7 @@ public struct Pipeline {
         context.progress = progress
         context.pipelineName = file.deletingPathExtension().lastPathComponent
         try runStages(from: 0, &context)
+        try checkPending(context.outputs, followSymlinks: followSymlinks)
         do {
             try AtomicFile.writeAll(context.outputs.map { AtomicFile.Item(url: $0.url, data: $0.data) }, followSymlinks: followSymlinks)
         } catch let error as BackpropError {
