@@ -23,6 +23,8 @@ public struct Pipeline {
     /// Reads and validates pipeline JSON; relative paths resolve against `file`'s folder.
     public init(json data: Data, file: URL, registry: StageRegistry = .standard) throws {
         let name = file.relativePath
+        try Limits.reserve(data.count, bytesEach: Limits.jsonMemoryPerByte, limit: Limits.pipelineFileBytes,
+                           what: "\(name): reading a pipeline of \(data.count) bytes", category: .pipeline)
         let document: JSONValue
         do {
             document = try JSONParser.parse(data)
