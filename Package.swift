@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // ONNX export only (BackpropONNX): the protobuf runtime for the generated onnx.pb.swift.
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // MARK: - C shims (system libraries)
@@ -30,16 +32,26 @@ let package = Package(
         .target(name: "BackpropNumerics", dependencies: ["CGSL", "CVectorKernels"]),
         .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CNumberParsing", "CBackpropPlugin", "CMPI", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
+        // ONNX export of a model (`pipeline export --onnx`); its own target so that nothing else
+        // links the protobuf runtime. proto/ holds onnx.proto, Generated/ the code made from it
+        // by scripts/generate-onnx-proto.
+        .target(
+            name: "BackpropONNX",
+            dependencies: ["Backprop", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["proto"]
+        ),
         .executableTarget(
             name: "pipeline",
             dependencies: [
                 "Backprop",
+                "BackpropONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         // MARK: - Tests
         .testTarget(name: "BackpropNumericsTests", dependencies: ["BackpropNumerics"]),
+        .testTarget(name: "BackpropONNXTests", dependencies: ["BackpropONNX", "Backprop", "BackpropNumerics"]),
         .testTarget(name: "CNumberParsingTests", dependencies: ["CNumberParsing"]),
         .testTarget(
             name: "BackpropTests",

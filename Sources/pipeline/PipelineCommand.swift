@@ -21,7 +21,7 @@ struct PipelineCommand: ParsableCommand {
               \(BackpropError.Category.model.exitCode)  bad model file
               \(BackpropError.Category.output.exitCode)  an output could not be written
             """,
-        subcommands: [Run.self, Validate.self, Stages.self, Inspect.self, Predict.self, Seal.self]
+        subcommands: [Run.self, Validate.self, Stages.self, Inspect.self, Predict.self, Seal.self, Export.self]
     )
 }
 

@@ -365,7 +365,7 @@ int main(int argc, char **argv) {
     write_file(path, bad, strlen(bad));
     CHECK_STATUS(bp_pipeline_run(path, NULL, NULL), BP_ERR_PIPELINE, "unknown stage kind 'nope'");
     snprintf(path, sizeof path, "%s/data.csv", work);
-    const char *bad_csv = "y,x,c\n0,abc,a\n";
+    const char *bad_csv = "y,x,c\n0,1,a\n0,abc,a\n";  /* a stray word in a numeric column (a column of words would be read as categorical) */
     write_file(path, bad_csv, strlen(bad_csv));
     snprintf(path, sizeof path, "%s/p.json", work);
     CHECK_STATUS(bp_pipeline_run(path, NULL, NULL), BP_ERR_DATA, "expected a number");

@@ -145,7 +145,9 @@ public struct IngestStage: PipelineStage {
     }
 
     /// The columns among `indices` not declared categorical whose fields in the first 256 KiB
-    /// of the file include text that is neither a number nor a missing-value marker.
+    /// of the file are mostly text: more than half of the present fields are neither numbers
+    /// nor spelled non-finite numbers (`nan`, `inf`). A stray word in a numeric column is not
+    /// enough, so it stays an error naming its line and column.
     private func detectText(in indices: [Int], header: [String]) -> [String] {
         let candidates = indices.filter { !categorical.contains(header[$0]) }
         guard !candidates.isEmpty, let handle = fopen(path.path, "rb") else { return [] }
@@ -156,11 +158,15 @@ public struct IngestStage: PipelineStage {
         guard let lastNewline = buffer[..<count].lastIndex(of: UInt8(ascii: "\n")),
               let table = try? CSVReader.parse(Data(buffer[...lastNewline]), name: path.path, options: options),
               table.header.count == header.count else { return [] }
+        let spelledNumbers: Set = ["nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "+nan", "-nan"]
         return candidates.filter { index in
-            table.rows.contains { fields in
-                guard index < fields.count, let field = fields[index], !markers.isMissing(field) else { return false }
-                return Self.number(field) == nil
+            var present = 0, text = 0
+            for fields in table.rows {
+                guard index < fields.count, let field = fields[index], !markers.isMissing(field) else { continue }
+                present += 1
+                if Self.number(field) == nil && !spelledNumbers.contains(field.trimmingSpaces.lowercased()) { text += 1 }
             }
+            return text * 2 > present
         }.map { header[$0] }
     }
 

@@ -36,8 +36,18 @@ _SIGNATURES = {
     "bp_model_predict_features_sized": (ctypes.c_int, [_handle, _double_p, ctypes.c_size_t, _double_p, ctypes.c_size_t]),
     "bp_pipeline_run": (ctypes.c_int, [ctypes.c_char_p, LOG_FN, ctypes.c_void_p]),
 }
+
+
+class LoadOptions(ctypes.Structure):
+    """bp_load_options (since 1.1): struct_size, BP_LOAD_* flags, plugin_path."""
+    _fields_ = [("struct_size", ctypes.c_size_t), ("flags", ctypes.c_uint), ("plugin_path", ctypes.c_char_p)]
+
+
+LOAD_ALLOW_PLUGINS = 1
+
 # Since 1.1: absent from older libraries, which can still load and predict.
 _OPTIONAL = {
+    "bp_model_load_ex": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(LoadOptions), ctypes.POINTER(_handle)]),
     "bp_pipeline_run_json": (ctypes.c_int, [ctypes.c_char_p, LOG_FN, ctypes.c_void_p, RESULT_FN, ctypes.c_void_p]),
 }
 

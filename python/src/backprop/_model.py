@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from ._errors import BackpropError
-from ._library import library
+from ._library import LOAD_ALLOW_PLUGINS, LoadOptions, library
 
 
 class Model:
@@ -16,11 +16,18 @@ class Model:
     Free it early with `close()` or a `with` block; otherwise it is freed when collected.
     """
 
-    def __init__(self, path, library_path=None):
+    def __init__(self, path, library_path=None, allow_plugins=False, plugin_path=None):
         self._lib = library(library_path)
         self.path = os.fspath(path)
         handle = ctypes.c_void_p()
-        self._lib.check(self._lib.model_load(self.path.encode(), ctypes.byref(handle)))
+        if allow_plugins or plugin_path is not None:
+            if not self._lib.has("bp_model_load_ex"):
+                raise BackpropError("BP_ERR_VERSION", f"{self._lib.path} is older than 1.1: it cannot load plugin steps")
+            options = LoadOptions(ctypes.sizeof(LoadOptions), LOAD_ALLOW_PLUGINS if allow_plugins else 0,
+                                  os.fspath(plugin_path).encode() if plugin_path is not None else None)
+            self._lib.check(self._lib.model_load_ex(self.path.encode(), ctypes.byref(options), ctypes.byref(handle)))
+        else:
+            self._lib.check(self._lib.model_load(self.path.encode(), ctypes.byref(handle)))
         self._handle = handle
         try:
             self._describe()
