@@ -33,6 +33,30 @@ final class StageConformanceTests: XCTestCase {
         XCTAssertEqual(checked, configurations.count, "normalize is registered and checked")
     }
 
+    func testNormalizeSelectorsAndImputeConform() throws {
+        let missing = Dataset(
+            source: "conformance",
+            features: [
+                Column(name: "gre", values: .numeric([380, .nan, 800, 640, .nan, 760])),
+                Column(name: "gpa", values: .numeric([3.61, 3.67, 4.0, 3.19, 2.93, 3.0])),
+                Column(name: "rank", values: .categorical(["3", "", "1", "4", "4", ""])),
+            ],
+            target: data.target, rowIDs: Array(0..<6))
+        for fields: [String: JSONValue] in [
+            ["strategy": .string("mean")], ["strategy": .string("median"), "indicator": .bool(true)],
+            ["strategy": .string("constant"), "fill_value": .number(0), "columns": .string("numeric")],
+            ["strategy": .string("most_frequent"), "indicator": .bool(true), "columns": .array([.string("rank"), .string("gre")])],
+        ] {
+            try StageConformance.check(try configured(ImputeStage.self, fields), on: missing, trainingRows: [0, 1, 2, 3, 5])
+        }
+        for fields: [String: JSONValue] in [
+            ["standardize": .string("numeric"), "one_hot": .string("categorical"), "unknown": .string("ignore")],
+            ["min_max": .string("numeric"), "except": .array([.string("gpa")])],
+        ] {
+            try StageConformance.check(try configured(NormalizeStage.self, fields), on: data, trainingRows: [0, 2, 3, 5])
+        }
+    }
+
     func testClipPluginConforms() throws {
         unsetenv("BACKPROP_PLUGIN_PATH")
         let workspace = try PluginWorkspace()

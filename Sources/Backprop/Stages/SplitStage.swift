@@ -44,7 +44,9 @@ public struct SplitStage: PipelineStage {
             let folds = try p.integer("folds", minimum: 2)
             let repeats = p.has("repeats") ? try p.integer("repeats", minimum: 1) : { _ = p.value("repeats"); return 1 }()
             let stratify: Bool? = p.has("stratify") ? try p.bool("stratify", default: true) : { _ = p.value("stratify"); return nil }()
-            guard folds <= 1000, repeats <= 1000 else { throw p.error("at most 1000 folds and 1000 repeats", field: folds > 1000 ? "folds" : "repeats") }
+            guard folds <= 100, repeats <= 100, folds * repeats <= 1000 else {
+                throw p.error("at most 100 folds, 100 repeats and 1000 fits in all, got \(folds) × \(repeats)", field: folds > 100 ? "folds" : "repeats")
+            }
             crossValidation = CrossValidation(folds: folds, repeats: repeats, stratify: stratify)
         } else {
             for field in ["repeats", "stratify"] where p.has(field) { throw p.error("only used with folds", field: field) }
