@@ -49,6 +49,7 @@ extension Pipeline {
                 results.append(Self.checkWritable(url, place: "\(name): stage \(index + 1) (\(kind)): field '\(field)'"))
             }
         }
+        results += columnNameChecks()
         do {
             try checkOutputs(followSymlinks: false)
         } catch let error as BackpropError {

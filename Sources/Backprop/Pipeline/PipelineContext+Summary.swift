@@ -1,7 +1,7 @@
 extension PipelineContext {
     /// The JSON document of a finished run, as `pipeline run --json` prints it and
-    /// `bp_pipeline_run_json` hands it over: the training records, the test metrics and the
-    /// outputs written.
+    /// `bp_pipeline_run_json` hands it over: the training records, the test metrics, the
+    /// cross-validation (when the split has folds) and the outputs written.
     /// - Parameter pipeline: the pipeline file, as the caller named it.
     /// - Returns: the serialized document, ending in a newline.
     public func runSummaryJSON(pipeline: String) -> String {
@@ -13,6 +13,7 @@ extension PipelineContext {
         if let evaluation { document["test"] = evaluation.json }
         if let multiclassEvaluation { document["test"] = multiclassEvaluation.json }
         if let regressionEvaluation { document["test"] = regressionEvaluation.json }
+        if let crossValidation { document["cross_validation"] = crossValidation.json }
         return JSONWriter.serialize(.object(document))
     }
 }
