@@ -96,6 +96,46 @@ BP_CLONES void bp_column_sums_f32(const float *x, size_t rows, size_t columns, d
         for (size_t j = 0; j < columns; j++) sums[j] += (double)x[row * columns + j];
 }
 
+BP_CLONES void bp_bias_logistic_f64(double *z, size_t rows, const double *bias, size_t columns, double *a) {
+    for (size_t row = 0; row < rows; row++)
+        for (size_t j = 0; j < columns; j++) {
+            double sum = z[row * columns + j] + bias[j];
+            z[row * columns + j] = sum;
+            a[row * columns + j] = 1.0 / (1.0 + exp_kernel(-sum));
+        }
+}
+
+BP_CLONES void bp_bias_logistic_f32(float *z, size_t rows, const float *bias, size_t columns, float *a) {
+    for (size_t row = 0; row < rows; row++)
+        for (size_t j = 0; j < columns; j++) {
+            float sum = z[row * columns + j] + bias[j];
+            z[row * columns + j] = sum;
+            a[row * columns + j] = (float)(1.0 / (1.0 + exp_kernel(-(double)sum)));
+        }
+}
+
+BP_CLONES void bp_outer_logistic_backward_f64(const double *d, size_t stride_d, const double *w, size_t stride_w,
+                                              const double *a, double *delta, size_t m, size_t n) {
+    for (size_t i = 0; i < m; i++) {
+        double x = d[i * stride_d];
+        for (size_t j = 0; j < n; j++) {
+            double y = a[i * n + j];
+            delta[i * n + j] = (x * w[j * stride_w]) * (y * (1.0 - y));
+        }
+    }
+}
+
+BP_CLONES void bp_outer_logistic_backward_f32(const float *d, size_t stride_d, const float *w, size_t stride_w,
+                                              const float *a, float *delta, size_t m, size_t n) {
+    for (size_t i = 0; i < m; i++) {
+        float x = d[i * stride_d];
+        for (size_t j = 0; j < n; j++) {
+            float y = a[i * n + j];
+            delta[i * n + j] = (x * w[j * stride_w]) * (y * (1.0f - y));
+        }
+    }
+}
+
 BP_CLONES void bp_difference_f64(const double *y, const double *t, double *delta, size_t count) {
     for (size_t i = 0; i < count; i++) delta[i] = y[i] - t[i];
 }

@@ -12,9 +12,9 @@ final class BlockedTrainingTests: XCTestCase {
         return (x, t)
     }
 
-    private func network(_ sizes: [Int], output: Activation = .sigmoid, seed: UInt64) -> Network {
+    private func network(_ sizes: [Int], hidden: Activation = .tanh, output: Activation = .sigmoid, seed: UInt64) -> Network {
         var n = Network(
-            sizes: sizes, activations: Array(repeating: .tanh, count: sizes.count - 2) + [output], bias: true,
+            sizes: sizes, activations: Array(repeating: hidden, count: sizes.count - 2) + [output], bias: true,
             initialization: Array(repeating: .xavier, count: sizes.count - 1), generator: RandomGenerator(seed: seed))
         let g = RandomGenerator(seed: seed + 100)
         for i in n.layers.indices { n.layers[i].bias = n.layers[i].bias!.map { _ in g.gaussian(standardDeviation: 0.3) } }
@@ -41,14 +41,20 @@ final class BlockedTrainingTests: XCTestCase {
     }
 
     func testBlockedGradientIsTheWholeBatchGradient() throws {
+        // tanh hidden units, and sigmoid ones (whose bias, activation and error term take the
+        // fused vector kernels).
+        for hidden in [Activation.tanh, .sigmoid] { try checkBlockedGradient(hidden: hidden) }
+    }
+
+    private func checkBlockedGradient(hidden: Activation) throws {
         let (x, t) = data(rows: 50, seed: 4)
-        let n = network([3, 5, 1], seed: 5)
+        let n = network([3, 5, 1], hidden: hidden, seed: 5)
         let whole = n.gradients(inputs: x, targets: t, loss: .meanSquaredError)
         let blocked = try n.gradients(rows: MatrixRows(inputs: x, targets: t), loss: .meanSquaredError, blockRows: 7, threads: 2)
         XCTAssertEqual(blocked.loss, Loss.meanSquaredError.value(predictions: n.predict(x), targets: t), accuracy: 1e-15)
         for (got, want) in zip(blocked.gradients.weights + blocked.gradients.bias.map { Matrix(rows: 1, columns: $0!.count, values: $0!) },
                                whole.gradients.weights + whole.gradients.bias.map { Matrix(rows: 1, columns: $0!.count, values: $0!) }) {
-            for (g, w) in zip(got.values, want.values) { XCTAssertEqual(g, w, accuracy: 1e-14) }
+            for (g, w) in zip(got.values, want.values) { XCTAssertEqual(g, w, accuracy: 1e-14, "\(hidden)") }
         }
     }
 
@@ -92,6 +98,7 @@ final class BlockedTrainingTests: XCTestCase {
         let weights = [0.5, 2, 1, 0, 3, 1.25]
         for loss in [Loss.meanSquaredError, .binaryCrossEntropy] {
             XCTAssertLessThan(try weightedRelativeError(network([3, 4, 1], seed: 7), x, t, weights, loss, blockRows: 4), 1e-6, "\(loss)")
+            XCTAssertLessThan(try weightedRelativeError(network([3, 4, 1], hidden: .sigmoid, seed: 7), x, t, weights, loss, blockRows: 4), 1e-6, "\(loss)")
         }
         let classes = Matrix(rows: 6, columns: 3, values: [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1])
         XCTAssertLessThan(try weightedRelativeError(network([3, 4, 3], output: .softmax, seed: 8), x, classes, weights, .crossEntropy, blockRows: 4), 1e-6)

@@ -7,6 +7,11 @@ extension BlockWorkspace {
             // z = x · W
             Scalar.multiply(layerInput, transposed: false, network.weights(index), transposed: false,
                             into: z, m: rows, n: layer.outputs, k: layer.inputs)
+            if let bias = network.bias(index), layer.activation == .sigmoid {
+                // z += b and a = f(z) in one pass over z.
+                Scalar.biasLogistic(z, rows: rows, bias: bias.baseAddress!, columns: layer.outputs, into: activations[index].baseAddress!)
+                continue
+            }
             if let bias = network.bias(index) { Elementwise.addBias(z, rows: rows, bias: bias) }
             // a = f(z)
             Elementwise.activate(layer.activation, z: z, a: activations[index].baseAddress!, rows: rows, columns: layer.outputs)
@@ -37,6 +42,13 @@ extension BlockWorkspace {
         // Hidden error terms, from the output backwards: (δ_next · W_nextᵀ) · f'(z).
         for index in stride(from: last - 1, through: 0, by: -1) {
             let (layer, next) = (network.layers[index], network.layers[index + 1])
+            if next.outputs == 1 && layer.outputs > 1 && layer.activation == .sigmoid {
+                // δ_next (one column) times W_nextᵀ (one row) and f'(z), in one pass.
+                Scalar.outerLogisticBackward(
+                    errorTerms[index + 1].baseAddress!, stride: 1, network.weights(index + 1), stride: 1,
+                    activations: activations[index].baseAddress!, into: errorTerms[index].baseAddress!, m: rows, n: layer.outputs)
+                continue
+            }
             Scalar.multiply(UnsafePointer(errorTerms[index + 1].baseAddress!), transposed: false,
                             network.weights(index + 1), transposed: true,
                             into: errorTerms[index].baseAddress!, m: rows, n: layer.outputs, k: next.outputs)

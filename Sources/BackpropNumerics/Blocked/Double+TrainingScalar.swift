@@ -55,6 +55,19 @@ extension Double: TrainingScalar {
     }
 
     /// Through the C vector kernel.
+    public static func biasLogistic(_ z: UnsafeMutablePointer<Double>, rows: Int, bias: UnsafePointer<Double>, columns: Int, into a: UnsafeMutablePointer<Double>) {
+        VectorKernels.biasLogistic(z, rows: rows, bias: bias, columns: columns, into: a)
+    }
+
+    /// Through the C vector kernel.
+    public static func outerLogisticBackward(
+        _ d: UnsafePointer<Double>, stride strideD: Int, _ w: UnsafePointer<Double>, stride strideW: Int,
+        activations a: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>, m: Int, n: Int
+    ) {
+        VectorKernels.outerLogisticBackward(d, stride: strideD, w, stride: strideW, activations: a, into: delta, m: m, n: n)
+    }
+
+    /// Through the C vector kernel.
     public static func difference(_ y: UnsafePointer<Double>, _ t: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>, count: Int) {
         VectorKernels.difference(y, t, into: delta, count: count)
     }

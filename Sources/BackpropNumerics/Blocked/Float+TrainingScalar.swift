@@ -55,6 +55,19 @@ extension Float: TrainingScalar {
     }
 
     /// Through the C vector kernel.
+    public static func biasLogistic(_ z: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, columns: Int, into a: UnsafeMutablePointer<Float>) {
+        VectorKernels.biasLogistic(z, rows: rows, bias: bias, columns: columns, into: a)
+    }
+
+    /// Through the C vector kernel.
+    public static func outerLogisticBackward(
+        _ d: UnsafePointer<Float>, stride strideD: Int, _ w: UnsafePointer<Float>, stride strideW: Int,
+        activations a: UnsafePointer<Float>, into delta: UnsafeMutablePointer<Float>, m: Int, n: Int
+    ) {
+        VectorKernels.outerLogisticBackward(d, stride: strideD, w, stride: strideW, activations: a, into: delta, m: m, n: n)
+    }
+
+    /// Through the C vector kernel.
     public static func difference(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, into delta: UnsafeMutablePointer<Float>, count: Int) {
         VectorKernels.difference(y, t, into: delta, count: count)
     }

@@ -34,6 +34,13 @@ public protocol TrainingScalar: BinaryFloatingPoint & Sendable {
         into c: UnsafeMutablePointer<Self>, m: Int, n: Int, scale: Self)
     /// The column sums of a row-major `rows × columns` matrix, in double precision (vector kernel).
     static func columnSums(_ x: UnsafePointer<Self>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Double>)
+    /// z ← z + bias on every row, then a = 1 / (1 + e^−z), in one pass (vector kernel).
+    static func biasLogistic(_ z: UnsafeMutablePointer<Self>, rows: Int, bias: UnsafePointer<Self>, columns: Int, into a: UnsafeMutablePointer<Self>)
+    /// δ[i][j] = (d[i] · w[j]) · a[i][j](1 − a[i][j]) for strided vectors d (m) and w (n), in one
+    /// pass: a sigmoid layer's error term below a one-unit layer (vector kernel).
+    static func outerLogisticBackward(
+        _ d: UnsafePointer<Self>, stride strideD: Int, _ w: UnsafePointer<Self>, stride strideW: Int,
+        activations a: UnsafePointer<Self>, into delta: UnsafeMutablePointer<Self>, m: Int, n: Int)
     /// δ = y − t (vector kernel).
     static func difference(_ y: UnsafePointer<Self>, _ t: UnsafePointer<Self>, into delta: UnsafeMutablePointer<Self>, count: Int)
     /// Σ (y − t)² in double precision (vector kernel).

@@ -49,6 +49,26 @@ public enum VectorKernels {
         bp_column_sums_f32(x, rows, columns, sums)
     }
 
+    static func biasLogistic(_ z: UnsafeMutablePointer<Double>, rows: Int, bias: UnsafePointer<Double>, columns: Int, into a: UnsafeMutablePointer<Double>) {
+        bp_bias_logistic_f64(z, rows, bias, columns, a)
+    }
+    static func biasLogistic(_ z: UnsafeMutablePointer<Float>, rows: Int, bias: UnsafePointer<Float>, columns: Int, into a: UnsafeMutablePointer<Float>) {
+        bp_bias_logistic_f32(z, rows, bias, columns, a)
+    }
+
+    static func outerLogisticBackward(
+        _ d: UnsafePointer<Double>, stride strideD: Int, _ w: UnsafePointer<Double>, stride strideW: Int,
+        activations a: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>, m: Int, n: Int
+    ) {
+        bp_outer_logistic_backward_f64(d, strideD, w, strideW, a, delta, m, n)
+    }
+    static func outerLogisticBackward(
+        _ d: UnsafePointer<Float>, stride strideD: Int, _ w: UnsafePointer<Float>, stride strideW: Int,
+        activations a: UnsafePointer<Float>, into delta: UnsafeMutablePointer<Float>, m: Int, n: Int
+    ) {
+        bp_outer_logistic_backward_f32(d, strideD, w, strideW, a, delta, m, n)
+    }
+
     static func difference(_ y: UnsafePointer<Double>, _ t: UnsafePointer<Double>, into delta: UnsafeMutablePointer<Double>, count: Int) {
         bp_difference_f64(y, t, delta, count)
     }

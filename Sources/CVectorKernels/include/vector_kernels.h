@@ -34,6 +34,19 @@ void bp_outer_product_f32(const float *a, size_t stride_a, const float *b, size_
 void bp_column_sums_f64(const double *x, size_t rows, size_t columns, double *sums);
 void bp_column_sums_f32(const float *x, size_t rows, size_t columns, double *sums);
 
+/// Forward through a sigmoid layer with biases, in one pass: z += bias on each of `rows` rows,
+/// then a = 1 / (1 + e^-z). The same arithmetic as bp_add_bias then bp_logistic.
+void bp_bias_logistic_f64(double *z, size_t rows, const double *bias, size_t columns, double *a);
+void bp_bias_logistic_f32(float *z, size_t rows, const float *bias, size_t columns, float *a);
+
+/// The error term of a sigmoid layer below a one-unit layer, in one pass:
+/// delta[i][j] = (d[i * stride_d] * w[j * stride_w]) * a[i][j] (1 - a[i][j]) for m rows and n
+/// units. The same arithmetic as bp_outer_product (scale 1) then bp_logistic_backward.
+void bp_outer_logistic_backward_f64(const double *d, size_t stride_d, const double *w, size_t stride_w,
+                                    const double *a, double *delta, size_t m, size_t n);
+void bp_outer_logistic_backward_f32(const float *d, size_t stride_d, const float *w, size_t stride_w,
+                                    const float *a, float *delta, size_t m, size_t n);
+
 /// delta = y - t.
 void bp_difference_f64(const double *y, const double *t, double *delta, size_t count);
 void bp_difference_f32(const float *y, const float *t, float *delta, size_t count);
