@@ -56,6 +56,26 @@ final class IngestRealDataTests: XCTestCase {
         XCTAssertTrue(expectFailure(refused)?.message.contains("field 'missing_markers'") ?? false)
     }
 
+    func testKeptMissingValuesWithoutAnImputeStageAreAClearError() throws {
+        let folder = temporaryFolder(self)
+        write(csv, to: "p.csv", in: folder)
+        for (stages, expected) in [
+            (#"{"stage": "normalize", "standardize": ["bill"]}"#, "cannot standardize column 'bill': it has missing values (the first in data row 1); put an impute stage before this one"),
+            (#"{"stage": "normalize", "one_hot": ["island"]}"#, "cannot one-hot encode column 'island': it has missing values (the first in data row 2); put an impute stage"),
+        ] {
+            let result = runPipeline("""
+                {"stages": [{"stage": "ingest", "path": "p.csv", "target": "species", "categorical": ["species", "island"], "missing": "keep"}, \(stages)]}
+                """, in: folder)
+            let message = expectFailure(result)?.message ?? ""
+            XCTAssertTrue(message.contains(expected), message)
+        }
+        let train = runPipeline("""
+            {"stages": [{"stage": "ingest", "path": "p.csv", "target": "species", "columns": ["bill"], "categorical": ["species"], "missing": "keep"},
+                        {"stage": "train", "hidden": [2], "epochs": 1, "learning_rate": 0.1, "loss": "cross_entropy"}]}
+            """, in: folder)
+        XCTAssertTrue(expectFailure(train)?.message.contains("feature 'bill' is missing in data row 1; put an impute stage before train") ?? false)
+    }
+
     /// Missing values kept, imputed on the training rows, and the model trained: the whole way.
     func testKeptMissingValuesAreImputedAndTheTextClassesLearnt() throws {
         let folder = temporaryFolder(self)

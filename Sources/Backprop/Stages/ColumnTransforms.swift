@@ -23,7 +23,11 @@ private func numericValues(_ column: Column, rows: [Int], operation: String) thr
     guard let values = column.numbers else {
         throw BackpropError(.data, "cannot \(operation) column '\(column.name)': it is categorical (use one_hot)")
     }
-    return rows.map { values[$0] }
+    let picked = rows.map { values[$0] }
+    if let missing = picked.firstIndex(where: \.isNaN) {
+        throw BackpropError(.data, "cannot \(operation) column '\(column.name)': it has missing values (the first in data row \(rows[missing])); put an impute stage before this one")
+    }
+    return picked
 }
 
 /// Replaces the numeric column `name` in `data` by `transform(value)`.

@@ -122,6 +122,9 @@ public struct NormalizeStage: TransformStage {
         for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows)) }
         for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows)) }
         for name in columns.oneHot {
+            if case .categorical(let labels) = column(name).values, let row = rows.first(where: { labels[$0].isEmpty }) {
+                throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+            }
             let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
             let transform = OneHotTransform(fitting: column(name), rows: rows, ignoreUnknown: ignore)
             guard transform.categories.count <= Limits.categories else {
