@@ -93,6 +93,22 @@ static void *fail_once(void *argument) {
     return NULL;
 }
 
+/* Loads JSON nested `depth` levels deep (the limit is 64) on the calling thread. */
+struct nesting { int depth; bp_status status; };
+
+static void *load_nested(void *argument) {
+    struct nesting *n = argument;
+    char buffer[400];
+    int length = snprintf(buffer, sizeof buffer, "{\"format\": \"backprop-model\", \"version\": 2, \"target\": ");
+    for (int i = 0; i < n->depth; i++) buffer[length++] = '[';
+    for (int i = 0; i < n->depth; i++) buffer[length++] = ']';
+    buffer[length++] = '}';
+    bp_model *m = NULL;
+    n->status = bp_model_load_buffer(buffer, (size_t)length, &m);
+    bp_model_free(m);
+    return NULL;
+}
+
 static void count_lines(const char *line, void *user_data) {
     (void)line;
     (*(int *)user_data)++;
@@ -245,6 +261,19 @@ int main(int argc, char **argv) {
     CHECK_STATUS(bp_model_load_ex(model_path, &unknown_flag, &m), BP_ERR_SIZE, "unknown bits");
     CHECK_STATUS(bp_model_load_ex(NULL, &options, &m), BP_ERR_NULL, "path is NULL");
     CHECK(m == untouched, "out_model was written on failure");
+
+    /* The deepest JSON a load accepts, and one level more, on a thread with a 128 KiB stack. */
+    for (int depth = 64; depth <= 65; depth++) {
+        struct nesting nested = {depth, BP_OK};
+        pthread_attr_t attributes;
+        pthread_attr_init(&attributes);
+        pthread_attr_setstacksize(&attributes, 128 * 1024);
+        pthread_t thread;
+        CHECK(pthread_create(&thread, &attributes, load_nested, &nested) == 0, "pthread_create");
+        pthread_join(thread, NULL);
+        pthread_attr_destroy(&attributes);
+        CHECK(nested.status == BP_ERR_CORRUPT, "depth %d on a 128 KiB stack: %s", depth, bp_status_name(nested.status));
+    }
 
     /* From memory: the same predictions as from the file. */
     bp_model *from_buffer = NULL;

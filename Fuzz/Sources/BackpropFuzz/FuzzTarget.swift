@@ -23,6 +23,7 @@ struct FuzzTarget: Sendable {
         }),
         FuzzTarget(name: "csv", run: { bytes in
             _ = try? CSVReader.parse(Data(bytes), name: "fuzz.csv")
+            CSVIngest.run(bytes)
         }),
     ].map { ($0.name, $0) })
 }

@@ -102,6 +102,14 @@ public enum ModelFile {
         guard data.count <= Limits.modelFileBytes else {
             throw corrupt("the model has \(data.count) bytes, more than the limit of \(Limits.modelFileBytes) (docs/limits.md)")
         }
+        do {
+            try Limits.reserve(data.count, bytesEach: Limits.jsonMemoryPerByte, limit: Limits.modelFileBytes,
+                               what: "reading a model of \(data.count) bytes", category: .model)
+        } catch let error as BackpropError {
+            throw ModelLoadFailure(.unreadable, error.message)
+        } catch {
+            throw ModelLoadFailure(.unreadable, "\(error)")
+        }
         let document: JSONValue
         do {
             document = try JSONParser.parse(data)

@@ -19,7 +19,9 @@ extension Pipeline {
         stages.enumerated().flatMap { index, stage -> [DeclaredOutput] in
             var fields: [(String, URL?)] = []
             if let train = stage as? TrainStage { fields = [("model", train.modelURL)] }
-            if let evaluate = stage as? EvaluateStage { fields = [("report", evaluate.reportURL), ("plot", evaluate.plotURL)] }
+            if let evaluate = stage as? EvaluateStage {
+                fields = [("report", evaluate.reportURL), ("plot", evaluate.plotURL), ("predictions", evaluate.predictionsURL)]
+            }
             return fields.compactMap { field, url in url.map { DeclaredOutput(stage: index, field: field, url: $0) } }
         }
     }
@@ -37,13 +39,27 @@ extension Pipeline {
     /// regular file (or nothing) at its path; a symbolic link only when `followSymlinks`.
     /// - Throws: `.pipeline` for a clash, `.output` for a path that cannot be replaced.
     public func checkOutputs(followSymlinks: Bool) throws {
+        try checkOutputs(declaredOutputs.map { output in
+            (place: "stage \(output.stage + 1) (\(type(of: stages[output.stage]).kind)): field '\(output.field)'", url: output.url)
+        }, followSymlinks: followSymlinks)
+    }
+
+    /// The same checks on the files the stages actually asked to write (any stage, also one
+    /// registered by a user), just before they are written.
+    func checkPending(_ outputs: [PendingOutput], followSymlinks: Bool) throws {
+        var seen = Set<String>()
+        let unique = outputs.filter { seen.insert($0.url.standardizedFileURL.path).inserted }  // one file rewritten: the last content wins
+        try checkOutputs(unique.map { (place: "output '\($0.label)'", url: $0.url) }, followSymlinks: followSymlinks)
+    }
+
+    private func checkOutputs(_ outputs: [(place: String, url: URL)], followSymlinks: Bool) throws {
         let name = file.relativePath
         var taken: [FileIdentity: String] = [:]
         for input in inputFiles {
             if let identity = FileIdentity(input.url.path) { taken[identity] = input.what }
         }
-        for output in declaredOutputs {
-            let place = "\(name): stage \(output.stage + 1) (\(type(of: stages[output.stage]).kind)): field '\(output.field)'"
+        for output in outputs {
+            let place = "\(name): \(output.place)"
             let target: String
             do {
                 target = try AtomicFile.destination(output.url, followSymlinks: followSymlinks)
@@ -54,7 +70,7 @@ extension Pipeline {
             if let other = taken[identity] {
                 throw BackpropError(.pipeline, "\(place): \(Pipeline.display(output.url)) is \(other); refusing to overwrite it")
             }
-            taken[identity] = "the \(output.field) of stage \(output.stage + 1)"
+            taken[identity] = "the output of \(output.place)"
         }
     }
 }

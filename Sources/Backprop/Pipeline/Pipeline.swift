@@ -23,6 +23,8 @@ public struct Pipeline {
     /// Reads and validates pipeline JSON; relative paths resolve against `file`'s folder.
     public init(json data: Data, file: URL, registry: StageRegistry = .standard) throws {
         let name = file.relativePath
+        try Limits.reserve(data.count, bytesEach: Limits.jsonMemoryPerByte, limit: Limits.pipelineFileBytes,
+                           what: "\(name): reading a pipeline of \(data.count) bytes", category: .pipeline)
         let document: JSONValue
         do {
             document = try JSONParser.parse(data)
@@ -100,6 +102,7 @@ public struct Pipeline {
         context.progress = progress
         context.pipelineName = file.deletingPathExtension().lastPathComponent
         try runStages(from: 0, &context)
+        try checkPending(context.outputs, followSymlinks: followSymlinks)
         do {
             try AtomicFile.writeAll(context.outputs.map { AtomicFile.Item(url: $0.url, data: $0.data) }, followSymlinks: followSymlinks)
         } catch let error as BackpropError {

@@ -73,7 +73,7 @@ public struct JSONParser {
 
     private mutating func enter() throws(SyntaxError) {
         depth += 1
-        guard depth <= 512 else { throw error("nested too deeply") }
+        guard depth <= Limits.jsonNesting else { throw error("nested more than \(Limits.jsonNesting) levels deep (docs/limits.md)") }
     }
 
     private mutating func parseObject() throws(SyntaxError) -> JSONValue {

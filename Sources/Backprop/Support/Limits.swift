@@ -7,6 +7,10 @@ public enum Limits {
     public static let pipelineFileBytes = 16 << 20
     /// Largest model file read, in bytes.
     public static let modelFileBytes = 64 << 20
+    /// Deepest JSON nesting (arrays and objects) read: a model needs 4, a pipeline 5. Parsing,
+    /// writing and freeing JSON recurse per level, so this bounds the stack a load needs (the C
+    /// ABI must work on threads with small stacks).
+    public static let jsonNesting = 64
     /// Most epochs a train stage may ask for.
     public static let epochs = 10_000_000
     /// Most hidden layers.
@@ -19,6 +23,9 @@ public enum Limits {
     public static let categories = 10_000
     /// Most values (rows × columns) in one matrix built from the data.
     public static let matrixValues = 1 << 28
+    /// Memory a JSON document may take while parsed, per byte of its text (a value takes 16
+    /// bytes, `0,` two bytes of text, and a growing array holds two copies for a moment).
+    public static let jsonMemoryPerByte = 20
     /// Most characters of offending text quoted in an error line.
     public static let quotedCharacters = 80
 
@@ -27,11 +34,11 @@ public enum Limits {
     /// - Throws: `BackpropError` of `category` naming `what`, the size and the limit.
     public static func reserve(_ count: Int, bytesEach: Int = 8, limit: Int, what: String, category: BackpropError.Category) throws {
         guard count >= 0, count <= limit else {
-            throw BackpropError(category, "\(what) needs \(count) values, more than the limit of \(limit) (docs/limits.md)")
+            throw BackpropError(category, "\(what): \(count) is more than the limit of \(limit) (docs/limits.md)")
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesEach)
         guard !overflow, let probe = malloc(max(bytes, 1)) else {
-            throw BackpropError(category, "\(what) needs \(count) values (\(bytes >> 20) MiB) and that much memory is not available")
+            throw BackpropError(category, "\(what) needs \(bytes >> 20) MiB of memory, and that much is not available")
         }
         free(probe)
     }

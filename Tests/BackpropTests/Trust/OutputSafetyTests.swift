@@ -32,7 +32,7 @@ final class OutputSafetyTests: XCTestCase {
         for (model, report, parts) in [
             ("data.csv", "r.json", ["field 'model'", "the input of stage 1"]),
             ("m.json", "pipeline.json", ["field 'report'", "the pipeline file"]),
-            ("m.json", "sub/../m.json", ["field 'report'", "the model of stage 4"]),
+            ("m.json", "sub/../m.json", ["field 'report'", "the output of stage 4 (train): field 'model'"]),
         ] {
             let error = expectFailure(runPipeline(pipeline(model: model, report: report), in: folder))
             for part in parts { XCTAssertTrue(error?.message.contains(part) ?? false, "\(error?.message ?? "") lacks \(part)") }
@@ -40,6 +40,34 @@ final class OutputSafetyTests: XCTestCase {
         }
         XCTAssertEqual(contents("data.csv"), before)
         XCTAssertNil(contents("m.json"))
+    }
+
+    func testThePredictionsFileIsCheckedToo() throws {
+        let text = pipeline().replacingOccurrences(of: #""report": "r.json""#, with: #""predictions": "data.csv""#)
+        let error = expectFailure(runPipeline(text, in: folder))
+        XCTAssertTrue(error?.message.contains("field 'predictions'") ?? false, error?.message ?? "")
+    }
+
+    /// A stage the runner does not know (a user's) asks to write over the input: caught at commit.
+    func testAnyStagesOutputIsCheckedBeforeWriting() throws {
+        struct Overwriter: PipelineStage {
+            static let kind = "overwriter"
+            static let summary = "writes over data.csv"
+            static let parameterHelp: [ParameterHelp] = []
+            let target: URL
+            init(parameters p: inout StageParameters) throws { target = p.resolve("data.csv") }
+            func run(_ context: inout PipelineContext) throws {
+                context.outputs.append(PendingOutput(label: "Mine", url: target, data: Data("gone".utf8)))
+            }
+        }
+        var registry = StageRegistry.standard
+        registry.register(Overwriter.self)
+        let before = contents("data.csv")
+        let file = write(#"{"stages": [{"stage": "ingest", "path": "data.csv", "target": "admit"}, {"stage": "overwriter"}]}"#, to: "pipeline.json", in: folder)
+        XCTAssertBackpropError(["output 'Mine'", "the input of stage 1 (ingest)"]) {
+            try Pipeline(contentsOf: file, registry: registry).run(log: { _ in })
+        }
+        XCTAssertEqual(contents("data.csv"), before)
     }
 
     func testAHardLinkToAnInputIsTheInput() throws {
