@@ -7,7 +7,16 @@
 // "default" is baseline x86-64). Products and sums may be contracted to FMA where the clone has
 // it, so the last bits of exp and the logistic function can differ between CPUs with different
 // vector units (within the tested bound), never between runs on one machine.
+// Under a sanitizer the clones' load-time resolvers would be instrumented and run before the
+// sanitizer's runtime starts (a crash at load): sanitized builds get the baseline code only.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define BP_CLONES
+#endif
+#endif
+#ifndef BP_CLONES
 #define BP_CLONES __attribute__((target_clones("avx512f", "avx2", "fma", "default")))
+#endif
 
 // e^x without a branch or a table, so the loops below vectorise: x = k ln2 + r, |r| <= ln2/2,
 // e^r = sum r^n/n! for n = 0..13 by Horner's rule, 2^k put into the exponent bits.
