@@ -41,8 +41,9 @@ public struct ImputeTransform: FittedTransform, Equatable {
     /// - Throws: `.data` when no fitting row has a value, or the strategy does not suit the column.
     public init(fitting column: Column, rows: [Int], strategy: String, constant: JSONValue?, indicator: Bool) throws {
         self.column = column.name
-        self.strategy = strategy
         self.indicator = indicator
+        // A categorical column takes its most frequent label for mean and median too: say so.
+        self.strategy = column.isCategorical && strategy != "constant" ? "most_frequent" : strategy
         func noValues() -> BackpropError {
             BackpropError(.data, "impute: column '\(column.name)' has no value in the \(rows.count) fitting rows; use \"strategy\": \"constant\"")
         }
