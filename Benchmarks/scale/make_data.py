@@ -13,25 +13,30 @@ FEATURES = 32
 CHUNK = 250_000
 
 
+def chunks(rows):
+    """Yields (features, labels) in chunks of CHUNK rows: the data set's draws, in order."""
+    rng = np.random.default_rng(20240601)
+    weights = rng.standard_normal(FEATURES)
+    done = 0
+    while done < rows:
+        n = min(CHUNK, rows - done)
+        x = rng.standard_normal((n, FEATURES))
+        noise = rng.standard_normal(n)
+        yield x, (1.0 / (1.0 + np.exp(-(x @ weights + noise))) > 0.5).astype(np.int64)
+        done += n
+
+
 def main() -> int:
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
     rows, out = int(sys.argv[1]), sys.argv[2]
-    rng = np.random.default_rng(20240601)
-    weights = rng.standard_normal(FEATURES)
     header = ",".join([f"x{i + 1}" for i in range(FEATURES)] + ["label"])
     fmt = ",".join(["%.6f"] * FEATURES + ["%d"])
     with open(out + ".part", "w") as f:
         f.write(header + "\n")
-        done = 0
-        while done < rows:
-            n = min(CHUNK, rows - done)
-            x = rng.standard_normal((n, FEATURES))
-            noise = rng.standard_normal(n)
-            label = (1.0 / (1.0 + np.exp(-(x @ weights + noise))) > 0.5).astype(np.int64)
+        for x, label in chunks(rows):
             np.savetxt(f, np.column_stack([x, label]), fmt=fmt)
-            done += n
     import os
     os.replace(out + ".part", out)
     return 0

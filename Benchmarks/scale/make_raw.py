@@ -9,8 +9,7 @@ import sys
 
 import numpy as np
 
-FEATURES = 32
-CHUNK = 250_000
+from make_data import chunks
 
 
 def main() -> int:
@@ -18,18 +17,10 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     rows, out = int(sys.argv[1]), sys.argv[2]
-    rng = np.random.default_rng(20240601)
-    weights = rng.standard_normal(FEATURES)
     with open(out + ".x.part", "wb") as fx, open(out + ".t.part", "wb") as ft:
-        done = 0
-        while done < rows:
-            n = min(CHUNK, rows - done)
-            x = rng.standard_normal((n, FEATURES))
-            noise = rng.standard_normal(n)
-            label = (1.0 / (1.0 + np.exp(-(x @ weights + noise))) > 0.5).astype(np.float64)
+        for x, label in chunks(rows):
             fx.write(np.ascontiguousarray(x, dtype="<f8").tobytes())
             ft.write(label.astype("<f8").tobytes())
-            done += n
     os.replace(out + ".x.part", out + ".x")
     os.replace(out + ".t.part", out + ".t")
     return 0
