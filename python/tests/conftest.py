@@ -45,19 +45,35 @@ class Case:
         self.expected = cli_predict(model, rows_csv)
 
 
+def train_shipped(pipeline, data, folder, env=None):
+    """Runs pipelines/PIPELINE.json on data/DATA.csv with its outputs in `folder`; returns its spec."""
+    spec = json.loads((REPO / "pipelines" / f"{pipeline}.json").read_text())
+    for stage in spec["stages"]:
+        if stage["stage"] == "ingest":
+            stage["path"] = str(REPO / "data" / f"{data}.csv")
+        for key in ("model", "report", "plot"):
+            if key in stage:
+                stage[key] = str(Path(folder) / Path(stage[key]).name)
+    (Path(folder) / f"{pipeline}.json").write_text(json.dumps(spec))
+    subprocess.run([pipeline_command(), "run", "-q", str(Path(folder) / f"{pipeline}.json")], check=True, env=env)
+    return spec
+
+
+def train_plugin_model(folder):
+    """Builds examples/c-plugin/clip.c into `folder` and trains pipelines/admissions-clip.json with
+    it; returns the model's path and the environment that finds the plugin."""
+    subprocess.run(["gcc", "-shared", "-fPIC", "-std=c11", "-I", str(REPO / "include"), "-o",
+                    str(Path(folder) / "libclip.so"), str(REPO / "examples" / "c-plugin" / "clip.c")], check=True)
+    env = dict(os.environ, BACKPROP_PLUGIN_PATH=str(folder))
+    train_shipped("admissions-clip", "admissions", folder, env=env)
+    return next(Path(folder).glob("*.model.json")), env
+
+
 @pytest.fixture(scope="session")
 def admissions(tmp_path_factory):
     """pipelines/admissions.json trained into a temporary folder; its 40 test rows."""
     work = tmp_path_factory.mktemp("admissions")
-    spec = json.loads((REPO / "pipelines" / "admissions.json").read_text())
-    for stage in spec["stages"]:
-        if stage["stage"] == "ingest":
-            stage["path"] = str(REPO / "data" / "admissions.csv")
-        for key in ("model", "report", "plot"):
-            if key in stage:
-                stage[key] = str(work / Path(stage[key]).name)
-    (work / "admissions.json").write_text(json.dumps(spec))
-    subprocess.run([pipeline_command(), "run", "-q", str(work / "admissions.json")], check=True)
+    spec = train_shipped("admissions", "admissions", work)
     test_rows = next(s for s in spec["stages"] if s["stage"] == "split")["test_rows"]
     with open(REPO / "data" / "admissions.csv", newline="") as file:
         table = list(csv.reader(file))

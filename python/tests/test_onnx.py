@@ -2,14 +2,12 @@
 rows equal `pipeline predict` to 1e-12 (the graph is float64 throughout)."""
 import csv
 import json
-import os
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import REPO, cli_predict, pipeline_command
+from conftest import REPO, cli_predict, pipeline_command, train_plugin_model, train_shipped
 
 import onnx  # noqa: E402
 import onnxruntime  # noqa: E402
@@ -59,15 +57,7 @@ def test_admissions_test_rows(admissions, tmp_path):
 
 def test_iris_softmax_model(tmp_path):
     """pipelines/iris.json (standardize, tanh, softmax over 3 classes), on all 150 rows."""
-    spec = json.loads((REPO / "pipelines" / "iris.json").read_text())
-    for stage in spec["stages"]:
-        if stage["stage"] == "ingest":
-            stage["path"] = str(REPO / "data" / "iris.csv")
-        for key in ("model", "report", "plot"):
-            if key in stage:
-                stage[key] = str(tmp_path / Path(stage[key]).name)
-    (tmp_path / "iris.json").write_text(json.dumps(spec))
-    subprocess.run([pipeline_command(), "run", "-q", str(tmp_path / "iris.json")], check=True)
+    train_shipped("iris", "iris", tmp_path)
     model = tmp_path / "iris.model.json"
     out, proto = exported(model, tmp_path, "iris")
     assert [o.name for o in proto.graph.output] == ["species"]
@@ -109,20 +99,7 @@ def test_every_activation(tmp_path, admissions, activation, output):
 
 
 def test_a_model_with_a_plugin_step_is_refused(tmp_path):
-    library = tmp_path / "libclip.so"
-    subprocess.run(["gcc", "-shared", "-fPIC", "-std=c11", "-I", str(REPO / "include"), "-o", str(library),
-                    str(REPO / "examples" / "c-plugin" / "clip.c")], check=True)
-    spec = json.loads((REPO / "pipelines" / "admissions-clip.json").read_text())
-    for stage in spec["stages"]:
-        if stage["stage"] == "ingest":
-            stage["path"] = str(REPO / "data" / "admissions.csv")
-        for key in ("model", "report", "plot"):
-            if key in stage:
-                stage[key] = str(tmp_path / Path(stage[key]).name)
-    (tmp_path / "clip.json").write_text(json.dumps(spec))
-    env = dict(os.environ, BACKPROP_PLUGIN_PATH=str(tmp_path))
-    subprocess.run([pipeline_command(), "run", "-q", str(tmp_path / "clip.json")], check=True, env=env)
-    model = next(tmp_path.glob("*.model.json"))
+    model, env = train_plugin_model(tmp_path)
     result = subprocess.run([pipeline_command(), "export", "--onnx", str(tmp_path / "clip.onnx"), "--model", str(model)],
                             capture_output=True, text=True, env=env)
     assert result.returncode == 5, result.stderr

@@ -90,24 +90,9 @@ def test_context_manager_frees_the_model(admissions):
 def test_plugin_steps_only_when_allowed(tmp_path, admissions):
     """A model with a C plugin step (examples/c-plugin/clip.c) is refused by default, and with
     allow_plugins predicts as `pipeline predict --allow-plugins`."""
-    import json
-    import os
     import subprocess
-    from conftest import REPO, pipeline_command
-    library = tmp_path / "libclip.so"
-    subprocess.run(["gcc", "-shared", "-fPIC", "-std=c11", "-I", str(REPO / "include"), "-o", str(library),
-                    str(REPO / "examples" / "c-plugin" / "clip.c")], check=True)
-    spec = json.loads((REPO / "pipelines" / "admissions-clip.json").read_text())
-    for stage in spec["stages"]:
-        if stage["stage"] == "ingest":
-            stage["path"] = str(REPO / "data" / "admissions.csv")
-        for key in ("model", "report", "plot"):
-            if key in stage:
-                stage[key] = str(tmp_path / os.path.basename(stage[key]))
-    (tmp_path / "clip.json").write_text(json.dumps(spec))
-    env = dict(os.environ, BACKPROP_PLUGIN_PATH=str(tmp_path))
-    subprocess.run([pipeline_command(), "run", "-q", str(tmp_path / "clip.json")], check=True, env=env)
-    model = next(tmp_path.glob("*.model.json"))
+    from conftest import pipeline_command, train_plugin_model
+    model, env = train_plugin_model(tmp_path)
     cli = subprocess.run([pipeline_command(), "predict", "--allow-plugins", "--format", "values", "--model", str(model),
                           "--input", str(admissions.csv)], check=True, capture_output=True, text=True, env=env).stdout
     expected = np.array([[float(v) for v in line.split(",")] for line in cli.splitlines()])
