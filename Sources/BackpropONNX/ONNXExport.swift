@@ -75,22 +75,22 @@ public enum ONNXExport {
             }
             return index
         }
+        /// `(value − shift) / scale`, the form of standardization and min-max.
+        func rescale(_ column: inout Traced, subtracting shift: (Double, String), dividingBy scale: (Double, String)) {
+            let shiftValue = builder.scalar(shift.0, hint: "\(column.name)_\(shift.1)")
+            let scaleValue = builder.scalar(scale.0, hint: "\(column.name)_\(scale.1)")
+            let shifted = builder.node("Sub", [column.value, shiftValue])
+            column.value = builder.node("Div", [shifted, scaleValue])
+            column.rescaled = true
+        }
         for (step, transform) in model.preprocessing.enumerated() {
             switch transform {
             case let t as StandardizeTransform:
                 let index = try numeric(t.column, step, StandardizeTransform.kind)
-                let mean = builder.scalar(t.mean, hint: "\(t.column)_mean")
-                let sd = builder.scalar(t.standardDeviation, hint: "\(t.column)_std")
-                let centred = builder.node("Sub", [columns[index].value, mean])
-                columns[index].value = builder.node("Div", [centred, sd])
-                columns[index].rescaled = true
+                rescale(&columns[index], subtracting: (t.mean, "mean"), dividingBy: (t.standardDeviation, "std"))
             case let t as MinMaxTransform:
                 let index = try numeric(t.column, step, MinMaxTransform.kind)
-                let minimum = builder.scalar(t.minimum, hint: "\(t.column)_min")
-                let range = builder.scalar(t.range, hint: "\(t.column)_range")
-                let shifted = builder.node("Sub", [columns[index].value, minimum])
-                columns[index].value = builder.node("Div", [shifted, range])
-                columns[index].rescaled = true
+                rescale(&columns[index], subtracting: (t.minimum, "min"), dividingBy: (t.range, "range"))
             case let t as OneHotTransform:
                 guard let index = columns.firstIndex(where: { $0.name == t.column }) else {
                     throw BackpropError(.model, "cannot export to ONNX: preprocessing step \(step + 1) (one_hot): no column '\(t.column)'")
