@@ -91,15 +91,18 @@ public struct Pipeline {
     /// - Returns: the final context: data, model, losses, metrics, written outputs.
     ///   - followSymlinks: write through an output path that is a symbolic link (to its target)
     ///     instead of refusing it.
+    ///   - group: the processes running the pipeline together (this process alone by default).
     @discardableResult
     public func run(
         log: @escaping @Sendable (String) -> Void = { print($0) },
         progress: (@Sendable (TrainingProgress) -> Void)? = nil,
         ingestProgress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil,
-        followSymlinks: Bool = false
+        followSymlinks: Bool = false,
+        group: any ProcessGroup = SingleProcess.shared
     ) throws -> PipelineContext {
         try checkOutputs(followSymlinks: followSymlinks)
         var context = PipelineContext(log: log)
+        context.group = group
         context.progress = progress
         context.ingestProgress = ingestProgress
         context.pipelineName = file.deletingPathExtension().lastPathComponent

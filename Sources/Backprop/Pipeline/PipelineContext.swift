@@ -76,6 +76,10 @@ public struct PipelineContext {
     public var outputs: [PendingOutput] = []
     /// The cross-validation of the stages after a split with `folds`, once it has run.
     public var crossValidation: CrossValidationSummary?
+    /// The processes running this pipeline together: this process alone, or every rank of an
+    /// `mpirun` job. Stages that fit statistics, split rows, train or evaluate combine their local
+    /// results through it; only the leader (rank 0) writes outputs.
+    public var group: any ProcessGroup = SingleProcess.shared
     /// Where stages print progress lines.
     public internal(set) var log: @Sendable (String) -> Void
 
