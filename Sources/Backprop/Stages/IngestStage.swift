@@ -7,6 +7,8 @@ public struct IngestStage: PipelineStage {
     public static let kind = "ingest"
     /// One line for help output.
     public static let summary = "read a CSV file: feature columns and the target column"
+    /// Each process reads its own share of the file when the rows are shared out.
+    public static let combinesAcrossProcesses = true
     /// The parameters.
     public static let parameterHelp = [
         ParameterHelp("path", "CSV file, relative to the pipeline file (required)"),
@@ -82,7 +84,7 @@ public struct IngestStage: PipelineStage {
     /// Reads the file straight into typed columns; with several processes, each reads its share.
     public func run(_ context: inout PipelineContext) throws {
         let file = Pipeline.display(path)
-        let group = context.group
+        let group = context.rowGroup
         var planned: ReadPlan?, failure: BackpropError?
         do {
             planned = try readPlan(context, file: file)
