@@ -29,26 +29,47 @@ extension PipelineCommand {
         var followSymlinks = false
 
         func run() throws {
+            // Under mpirun: join the job (only then is Open MPI loaded), leave it on every path.
+            var group: any ProcessGroup = SingleProcess.shared
+            var mpi: MPIProcessGroup?
             try reportingErrors(json: json) {
-                let pipeline = try Pipeline(contentsOf: URL(fileURLWithPath: file))
-                if json {
-                    let context = try pipeline.run(log: { _ in }, followSymlinks: followSymlinks)
-                    print(context.runSummaryJSON(pipeline: file), terminator: "")
-                    return
+                if MPIProcessGroup.launchedByMPIRun {
+                    mpi = try MPIProcessGroup.join()
+                    group = mpi!
                 }
-                if quiet {
-                    try pipeline.run(log: { _ in }, followSymlinks: followSymlinks)
-                    return
-                }
-                guard isatty(STDOUT_FILENO) == 1 else {
-                    try pipeline.run(log: { print($0) }, followSymlinks: followSymlinks)
-                    return
-                }
-                let bar = ProgressBar()
-                defer { bar.finish() }
-                try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) },
-                                 ingestProgress: { bar.reading($0, of: $1) }, followSymlinks: followSymlinks)
             }
+            defer { mpi?.finish() }
+            // Every rank reaches the same errors (agreed after every stage): the leader says it,
+            // the others exit with the same code in silence.
+            try reportingErrors(json: json && group.isLeader, silent: !group.isLeader) {
+                let pipeline: Pipeline
+                do {
+                    pipeline = try Pipeline(contentsOf: URL(fileURLWithPath: file))
+                    try group.agree(nil)
+                } catch let error as BackpropError {
+                    try group.agree(error)
+                    throw error
+                }
+                try run(pipeline, group: group, terminal: mpi == nil && isatty(STDOUT_FILENO) == 1)
+            }
+        }
+
+        /// Runs `pipeline` on `group`: progress only from the leader, and a progress bar only on a
+        /// terminal outside mpirun (which forwards output through a pseudo-terminal).
+        private func run(_ pipeline: Pipeline, group: any ProcessGroup, terminal: Bool) throws {
+            if json || quiet || !group.isLeader {
+                let context = try pipeline.run(log: { _ in }, followSymlinks: followSymlinks, group: group)
+                if json && group.isLeader { print(context.runSummaryJSON(pipeline: file), terminator: "") }
+                return
+            }
+            guard terminal else {
+                try pipeline.run(log: { print($0) }, followSymlinks: followSymlinks, group: group)
+                return
+            }
+            let bar = ProgressBar()
+            defer { bar.finish() }
+            try pipeline.run(log: { bar.log($0) }, progress: { bar.update($0) },
+                             ingestProgress: { bar.reading($0, of: $1) }, followSymlinks: followSymlinks, group: group)
         }
     }
 }

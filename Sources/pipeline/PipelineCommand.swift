@@ -26,11 +26,13 @@ struct PipelineCommand: ParsableCommand {
 }
 
 /// Runs `body`, turning a `BackpropError` into one line on standard error and its exit code.
-/// With `json`, the error is also printed on standard output as `{"error": …, "category": …, "exit_code": …}`.
-func reportingErrors(json: Bool = false, _ body: () throws -> Void) throws {
+/// With `json`, the error is also printed on standard output as `{"error": …, "category": …, "exit_code": …}`;
+/// `silent` prints nothing (a non-leading rank of an mpirun job, whose leader says it).
+func reportingErrors(json: Bool = false, silent: Bool = false, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as BackpropError {
+        if silent { throw ExitCode(error.category.exitCode) }
         writeStandardError("error: \(error.message)\n")
         if json {
             print(JSONWriter.serialize(.object([

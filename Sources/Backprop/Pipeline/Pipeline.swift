@@ -100,20 +100,27 @@ public struct Pipeline {
         followSymlinks: Bool = false,
         group: any ProcessGroup = SingleProcess.shared
     ) throws -> PipelineContext {
-        try checkOutputs(followSymlinks: followSymlinks)
+        try agreeing(group) { try checkOutputs(followSymlinks: followSymlinks) }
         var context = PipelineContext(log: log)
         context.group = group
         context.progress = progress
         context.ingestProgress = ingestProgress
         context.pipelineName = file.deletingPathExtension().lastPathComponent
         try runStages(from: 0, &context)
-        try checkPending(context.outputs, followSymlinks: followSymlinks)
-        do {
-            try AtomicFile.writeAll(context.outputs.map { AtomicFile.Item(url: $0.url, data: $0.data) }, followSymlinks: followSymlinks)
-        } catch let error as BackpropError {
-            throw BackpropError(error.category, "\(file.relativePath): \(error.message); no output written")
+        // Only the leader writes (the other ranks hold the same model and metrics); every rank
+        // learns whether the writing failed.
+        try agreeing(group) {
+            guard group.isLeader else { return }
+            try checkPending(context.outputs, followSymlinks: followSymlinks)
+            do {
+                try AtomicFile.writeAll(context.outputs.map { AtomicFile.Item(url: $0.url, data: $0.data) }, followSymlinks: followSymlinks)
+            } catch let error as BackpropError {
+                throw BackpropError(error.category, "\(file.relativePath): \(error.message); no output written")
+            }
         }
-        for output in context.outputs { log("\(output.label) written to \(Pipeline.display(output.url))") }
+        if group.isLeader {
+            for output in context.outputs { log("\(output.label) written to \(Pipeline.display(output.url))") }
+        }
         return context
     }
 
@@ -130,14 +137,17 @@ public struct Pipeline {
                 context.stageTimings.append(StageTiming(index: index, kind: context.stageKind, seconds: ProcessClock.now - start,
                                                         peakMemoryBytes: ProcessClock.peakMemoryBytes))
             }
-            do {
-                try stage.run(&context)
-                if let split = stage as? SplitStage, split.foldCount != nil {
-                    try crossValidate(split, after: index, &context)
+            // Every rank meets here after every stage: a failure on any rank stops them all.
+            try agreeing(context.group) {
+                do {
+                    try stage.run(&context)
+                    if let split = stage as? SplitStage, split.foldCount != nil {
+                        try crossValidate(split, after: index, &context)
+                    }
+                } catch let error as BackpropError {
+                    if error.message.hasPrefix("\(file.relativePath): ") { throw error }  // located in a fold's run
+                    throw located(error, stage: index, kind: context.stageKind)
                 }
-            } catch let error as BackpropError {
-                if error.message.hasPrefix("\(file.relativePath): ") { throw error }  // located in a fold's run
-                throw located(error, stage: index, kind: context.stageKind)
             }
         }
     }
