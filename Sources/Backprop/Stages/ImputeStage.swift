@@ -72,17 +72,28 @@ public struct ImputeStage: TransformStage {
         }
     }
 
+    /// Each process fits on its own rows, combined with the others' (`GlobalStatistics`).
+    public static let combinesAcrossProcesses = true
+
     /// Fits one fill per selected column; an indicator only for columns with a missing value
     /// in `rows`.
     public func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform] {
+        try fit(data, rows: rows, group: SingleProcess.shared)
+    }
+
+    /// Fits one fill per selected column on the rows of every process of `group`; an indicator
+    /// only for columns with a missing value in those rows.
+    public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
         try selected(data).map { name in
             let column = data.features[data.featureIndex(named: name)!]
-            let hasMissing: Bool
+            var hasMissing: Bool
             switch column.values {
             case .numeric(let values): hasMissing = rows.contains { values[$0].isNaN }
             case .categorical(let labels): hasMissing = rows.contains { labels[$0].isEmpty }
             }
-            return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue, indicator: indicator && hasMissing)
+            if indicator { hasMissing = try GlobalStatistics.any(hasMissing, group: group) }
+            return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue,
+                                       indicator: indicator && hasMissing, group: group)
         }
     }
 }

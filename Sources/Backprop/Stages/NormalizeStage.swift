@@ -114,19 +114,29 @@ public struct NormalizeStage: TransformStage {
         return (try pick(standardize, "standardize"), try pick(minMax, "min_max"), try pick(oneHot, "one_hot"))
     }
 
+    /// Each process fits on its own rows, combined with the others' (`GlobalStatistics`).
+    public static let combinesAcrossProcesses = true
+
     /// Fits one transform per selected column.
     public func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform] {
+        try fit(data, rows: rows, group: SingleProcess.shared)
+    }
+
+    /// Fits one transform per selected column, on the rows of every process of `group`.
+    public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
         let columns = try resolve(data)
         func column(_ name: String) -> Column { data.features[data.featureIndex(named: name)!] }
         var fitted = [any FittedTransform]()
-        for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows)) }
-        for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows)) }
+        for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows, group: group)) }
+        for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows, group: group)) }
         for name in columns.oneHot {
-            if case .categorical(let labels) = column(name).values, let row = rows.first(where: { labels[$0].isEmpty }) {
-                throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+            try group.agreeing {
+                if case .categorical(let labels) = column(name).values, let row = rows.first(where: { labels[$0].isEmpty }) {
+                    throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+                }
             }
             let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
-            let transform = OneHotTransform(fitting: column(name), rows: rows, ignoreUnknown: ignore)
+            let transform = try OneHotTransform(fitting: column(name), rows: rows, ignoreUnknown: ignore, group: group)
             guard transform.categories.count <= Limits.categories else {
                 throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
             }
@@ -135,12 +145,12 @@ public struct NormalizeStage: TransformStage {
         return fitted
     }
 
-    /// The rescaled columns whose values do not vary over `rows`.
-    func constantColumns(_ data: Dataset, rows: [Int]) throws -> [String] {
+    /// The rescaled columns whose values do not vary over `rows` (of every process of `group`).
+    func constantColumns(_ data: Dataset, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> [String] {
         let columns = try resolve(data)
-        return (columns.standardize + columns.minMax).filter { name in
+        return try (columns.standardize + columns.minMax).filter { name in
             guard let values = data.features[data.featureIndex(named: name)!].numbers,
-                  let bounds = Statistics.minMax(rows.map { values[$0] }) else { return false }
+                  let bounds = try GlobalStatistics.bounds(rows.map { values[$0] }, group: group) else { return false }
             return bounds.min == bounds.max
         }
     }
@@ -150,10 +160,12 @@ public struct NormalizeStage: TransformStage {
     public func run(_ context: inout PipelineContext) throws {
         var data = try context.requireData()
         let rows = context.split?.train ?? Array(0..<data.rowCount)
-        let fitted = try fit(data, rows: rows)
-        let constant = try constantColumns(data, rows: rows)
+        let group = context.rowGroup
+        let fitted = try fit(data, rows: rows, group: group)
+        let constant = try constantColumns(data, rows: rows, group: group)
         if !constant.isEmpty {
-            context.log("WARNING - \(constant.count) column\(constant.count == 1 ? "" : "s") constant over the \(rows.count) fitting rows, kept centred with scale 1: \(constant.joined(separator: ", "))")
+            let fittingRows = try GlobalStatistics.total(rows.count, group: group)
+            context.log("WARNING - \(constant.count) column\(constant.count == 1 ? "" : "s") constant over the \(fittingRows) fitting rows, kept centred with scale 1: \(constant.joined(separator: ", "))")
         }
         for transform in fitted { data = try transform.apply(to: data) }
         context.data = data

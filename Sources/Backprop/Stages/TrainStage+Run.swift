@@ -11,12 +11,14 @@ extension TrainStage {
         var rawTargets: Matrix
         do {
             featureColumns = try data.featureColumns()  // shared with the dataset: rows are gathered a block at a time
-            for (column, values) in featureColumns.enumerated() {
-                if let row = rows.first(where: { values[$0].isNaN }) {
-                    throw BackpropError(.data, "feature '\(data.features[column].name)' is missing in data row \(data.rowIDs[row]); put an impute stage before train")
+            try context.rowGroup.agreeing {  // before the target's classes are gathered
+                for (column, values) in featureColumns.enumerated() {
+                    if let row = rows.first(where: { values[$0].isNaN }) {
+                        throw BackpropError(.data, "feature '\(data.features[column].name)' is missing in data row \(data.rowIDs[row]); put an impute stage before train")
+                    }
                 }
             }
-            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass)
+            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: context.rowGroup)
             rawTargets = try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
