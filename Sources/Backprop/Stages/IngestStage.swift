@@ -81,6 +81,7 @@ public struct IngestStage: PipelineStage {
 
     /// Reads the file straight into typed columns, or through the cache when one is asked for.
     public func run(_ context: inout PipelineContext) throws {
+        context.columnCache = nil
         if let cacheURL {
             try runWithCache(cacheURL, &context)
         } else {
