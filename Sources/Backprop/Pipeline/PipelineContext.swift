@@ -83,6 +83,13 @@ public struct PipelineContext {
     /// The cache file the data's feature columns are read from, a block of rows at a time,
     /// when the ingest stage has one (`data` then holds the target and row ids only).
     var columnCache: ColumnCache?
+    /// Whether the ingest stage gives each process of `group` its own share of the rows (when
+    /// every stage of the pipeline combines its results across processes), rather than every row
+    /// to every process.
+    public var sharesRows = false
+    /// The group whose rows statistics are fitted on: `group` when the rows are shared out, else
+    /// this process alone (it holds every row).
+    public var rowGroup: any ProcessGroup { sharesRows ? group : SingleProcess.shared }
     /// Where stages print progress lines.
     public internal(set) var log: @Sendable (String) -> Void
 
