@@ -141,7 +141,7 @@ public struct EvaluateStage: PipelineStage {
                 targets = try data.targetMatrix(rows: split.test).values
                 trainTargets = try data.targetMatrix(rows: split.train).values
             }
-            outputs = model.network.predict(try data.featureMatrix(rows: split.test))
+            outputs = try context.predictions(of: model.network, rows: split.test)
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }

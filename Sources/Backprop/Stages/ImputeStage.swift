@@ -81,19 +81,21 @@ public struct ImputeStage: TransformStage {
         try fit(data, rows: rows, group: SingleProcess.shared)
     }
 
-    /// Fits one fill per selected column on the rows of every process of `group`; an indicator
-    /// only for columns with a missing value in those rows.
+    /// Fits one fill per selected column on the rows of every process of `group`.
     public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
-        try selected(data).map { name in
-            let column = data.features[data.featureIndex(named: name)!]
-            var hasMissing: Bool
-            switch column.values {
-            case .numeric(let values): hasMissing = rows.contains { values[$0].isNaN }
-            case .categorical(let labels): hasMissing = rows.contains { labels[$0].isEmpty }
-            }
-            if indicator { hasMissing = try GlobalStatistics.any(hasMissing, group: group) }
-            return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue,
-                                       indicator: indicator && hasMissing, group: group)
+        try selected(data).map { try fit(data.features[data.featureIndex(named: $0)!], rows: rows, group: group) }
+    }
+
+    /// Fits the fill of one column on `rows` (of every process of `group`); an indicator only
+    /// when a value is missing in those rows.
+    func fit(_ column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> ImputeTransform {
+        var hasMissing: Bool
+        switch column.values {
+        case .numeric(let values): hasMissing = rows.contains { values[$0].isNaN }
+        case .categorical(let labels): hasMissing = rows.contains { labels[$0].isEmpty }
         }
+        if indicator { hasMissing = try GlobalStatistics.any(hasMissing, group: group) }
+        return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue,
+                                   indicator: indicator && hasMissing, group: group)
     }
 }

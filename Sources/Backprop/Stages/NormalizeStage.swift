@@ -129,30 +129,44 @@ public struct NormalizeStage: TransformStage {
         var fitted = [any FittedTransform]()
         for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows, group: group)) }
         for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows, group: group)) }
-        for name in columns.oneHot {
-            try group.agreeing {
-                if case .categorical(let labels) = column(name).values, let row = rows.first(where: { labels[$0].isEmpty }) {
-                    throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
-                }
-            }
-            let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
-            let transform = try OneHotTransform(fitting: column(name), rows: rows, ignoreUnknown: ignore, group: group)
-            guard transform.categories.count <= Limits.categories else {
-                throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
-            }
-            fitted.append(transform)
-        }
+        for name in columns.oneHot { fitted.append(try oneHot(column(name), rows: rows, group: group)) }
         return fitted
+    }
+
+    /// Fits the one-hot encoding of `column` on `rows` (of every process of `group`).
+    /// - Throws: `.data` for a missing label in `rows`, or more categories than the limit.
+    func oneHot(_ column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> OneHotTransform {
+        let name = column.name
+        try group.agreeing {
+            if case .categorical(let labels) = column.values, let row = rows.first(where: { labels[$0].isEmpty }) {
+                throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+            }
+        }
+        let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
+        let transform = try OneHotTransform(fitting: column, rows: rows, ignoreUnknown: ignore, group: group)
+        guard transform.categories.count <= Limits.categories else {
+            throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
+        }
+        return transform
     }
 
     /// The rescaled columns whose values do not vary over `rows` (of every process of `group`).
     func constantColumns(_ data: Dataset, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> [String] {
         let columns = try resolve(data)
+        guard group.size > 1 else {
+            return (columns.standardize + columns.minMax).filter { Self.isConstant(data.features[data.featureIndex(named: $0)!], rows: rows) }
+        }
         return try (columns.standardize + columns.minMax).filter { name in
             guard let values = data.features[data.featureIndex(named: name)!].numbers,
                   let bounds = try GlobalStatistics.bounds(rows.map { values[$0] }, group: group) else { return false }
             return bounds.min == bounds.max
         }
+    }
+
+    /// Whether a numeric column's values at `rows` are all the same.
+    static func isConstant(_ column: Column, rows: [Int]) -> Bool {
+        guard let values = column.numbers, let bounds = Statistics.minMax(rows.map { values[$0] }) else { return false }
+        return bounds.min == bounds.max
     }
 
     /// Fits on the training rows (all rows before a split), applies the result, and warns once
@@ -163,12 +177,15 @@ public struct NormalizeStage: TransformStage {
         let group = context.rowGroup
         let fitted = try fit(data, rows: rows, group: group)
         let constant = try constantColumns(data, rows: rows, group: group)
-        if !constant.isEmpty {
-            let fittingRows = try GlobalStatistics.total(rows.count, group: group)
-            context.log("WARNING - \(constant.count) column\(constant.count == 1 ? "" : "s") constant over the \(fittingRows) fitting rows, kept centred with scale 1: \(constant.joined(separator: ", "))")
-        }
+        warnConstant(constant, rows: try GlobalStatistics.total(rows.count, group: group), context)
         for transform in fitted { data = try transform.apply(to: data) }
         context.data = data
         context.preprocessing.append(contentsOf: fitted)
+    }
+
+    /// Names, in one warning line, the rescaled columns that do not vary over the fitting rows.
+    func warnConstant(_ constant: [String], rows: Int, _ context: PipelineContext) {
+        guard !constant.isEmpty else { return }
+        context.log("WARNING - \(constant.count) column\(constant.count == 1 ? "" : "s") constant over the \(rows) fitting rows, kept centred with scale 1: \(constant.joined(separator: ", "))")
     }
 }

@@ -7,17 +7,11 @@ extension TrainStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         var rows = context.split?.train ?? Array(0..<data.rowCount)
-        let featureColumns: [[Double]], encoding: TargetEncoding?
+        let features: TrainingFeatures, encoding: TargetEncoding?
         var rawTargets: Matrix
         do {
-            featureColumns = try data.featureColumns()  // shared with the dataset: rows are gathered a block at a time
-            try context.rowGroup.agreeing {  // before the target's classes are gathered
-                for (column, values) in featureColumns.enumerated() {
-                    if let row = rows.first(where: { values[$0].isNaN }) {
-                        throw BackpropError(.data, "feature '\(data.features[column].name)' is missing in data row \(data.rowIDs[row]); put an impute stage before train")
-                    }
-                }
-            }
+            features = try TrainingFeatures(context)  // in memory or in a cache: rows are gathered a block at a time
+            try context.rowGroup.agreeing { try features.checkPresent(rows, in: data) }  // before the classes are gathered
             encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: context.rowGroup)
             rawTargets = try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
         } catch let error as BackpropError {
@@ -33,7 +27,7 @@ extension TrainStage {
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
         }
         let classCount = isMulticlass ? encoding?.classes.count ?? 0 : 1
-        let sizes = [featureColumns.count] + hidden + [classCount]
+        let sizes = [features.names.count] + hidden + [classCount]
         let layerActivations = activations + [outputActivation]
         var parameters = 0
         for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
@@ -57,9 +51,9 @@ extension TrainStage {
             validationRows = rows.filter(held.contains)
             rows = rows.filter { !held.contains($0) }
         }
-        func source(_ positions: [Int], weights: [Double]? = nil) -> DatasetRows {
-            DatasetRows(features: featureColumns, targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil,
-                        positions: positions, weights: weights)
+        if features.prefersFileOrder(batchSize: batchSize) { rows.sort() }
+        func source(_ positions: [Int], weights: [Double]? = nil) -> any TrainingRowSource {
+            features.rows(targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
         }
 
         let configuration = TrainingConfiguration(
@@ -114,7 +108,7 @@ extension TrainStage {
             summary["target_scaling"] = .object(["mean": .number(scaling.mean), "std": .number(scaling.sd), "folded_into": .string("output layer")])
         }
         var model = TrainedModel(
-            inputs: context.rawInputs, preprocessing: context.preprocessing, features: data.featureNames,
+            inputs: context.rawInputs, preprocessing: context.preprocessing, features: features.names,
             target: data.target.name, network: network, training: summary, targetEncoding: encoding)
         model.sourceCSV = context.sourceCSV
         model.missingMarkers = context.missingMarkers
