@@ -16,13 +16,14 @@
 /// so a bad record on one process stops all of them with that one message.
 enum ShardedIngest {
     /// Reads this process's share of the data records of `file`.
+    /// - Parameter progress: called with the bytes of this process's share read so far, and its size.
     /// - Returns: its columns, and row ids that number the file's data records from 0 across
     ///   all processes.
     /// - Throws: on every process alike: the first bad record of the file (lowest rank first),
     ///   a file that differs between processes, or no rows at all.
     static func read(
         _ file: CSVFile, head: ColumnarCSVReader.Head, plan: CSVColumnPlan, options: CSVOptions,
-        threads: Int, group: any ProcessGroup, progress: (@Sendable (Int) -> Void)? = nil
+        threads: Int, group: any ProcessGroup, progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil
     ) throws -> CSVColumns {
         var sizes = [Double(file.size), -Double(file.size)]
         try group.maximum(&sizes)
@@ -33,8 +34,10 @@ enum ShardedIngest {
         let shares = try ColumnarCSVReader.partition(file, range: dataRange, parts: group.size, minimumPartBytes: 1)
         let mine = group.rank < shares.count ? shares[group.rank] : file.size..<file.size
 
+        let shareBytes = mine.count
+        let shareProgress = progress.map { report in { @Sendable (bytes: Int) in report(bytes, shareBytes) } }
         var parsed: ParsedOrFailure = attempt {
-            try ColumnarCSVReader.parse(file, range: mine, plan: plan, options: options, threads: threads, progress: progress)
+            try ColumnarCSVReader.parse(file, range: mine, plan: plan, options: options, threads: threads, progress: shareProgress)
         }
         var quoteBeforeEnd: [Int64] = [group.rank < shares.count - 1 && (parsed.value?.sawQuote ?? false) ? 1 : 0]
         try group.sum(&quoteBeforeEnd)
