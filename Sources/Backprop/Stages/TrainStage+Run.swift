@@ -126,12 +126,14 @@ extension TrainStage {
             throw context.error(.data, "class_weight needs a class target (a sigmoid or softmax output over labels); this target is a quantity")
         }
         let k = encoding.classes.count
-        var counts = Array(repeating: 0, count: k)
+        var counts = [Int64](repeating: 0, count: k + 1)  // per class, then all rows (of every process)
         for code in codes { counts[Int(code)] += 1 }
+        counts[k] = Int64(codes.count)
+        try context.rowGroup.sum(&counts)
         let perClass: [Double]
         switch choice {
         case .balanced:
-            perClass = counts.map { $0 > 0 ? Double(codes.count) / (Double(k) * Double($0)) : 1 }
+            perClass = counts[..<k].map { $0 > 0 ? Double(counts[k]) / (Double(k) * Double($0)) : 1 }
         case .map(let weights):
             for label in weights.keys where !encoding.classes.contains(label) {
                 throw context.error(.data, "class_weight names \"\(label)\", not a class of the target (classes: \(encoding.classes.joined(separator: ", ")))")
@@ -139,7 +141,7 @@ extension TrainStage {
             perClass = encoding.classes.map { weights[$0] ?? 1 }
         }
         let weights = codes.map { perClass[Int($0)] }
-        guard weights.contains(where: { $0 > 0 }) else { throw context.error(.data, "class_weight gives every training row the weight 0") }
+        guard try GlobalStatistics.any(weights.contains(where: { $0 > 0 }), group: context.rowGroup) else { throw context.error(.data, "class_weight gives every training row the weight 0") }
         return weights
     }
 
@@ -154,8 +156,7 @@ extension TrainStage {
     /// The mean and sample standard deviation (1 when constant) of the training rows' targets.
     private func targetScaling(_ values: [Double], rows: [Int], context: PipelineContext) throws -> (mean: Double, sd: Double) {
         let trainValues = rows.map { values[$0] }
-        let mean = Statistics.mean(trainValues)
-        let sd = trainValues.count > 1 ? Statistics.sampleStandardDeviation(trainValues, mean: mean) : 0
+        let (_, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(trainValues, group: context.rowGroup)
         guard mean.isFinite, sd.isFinite else { throw context.error(.data, "target '\(context.data?.target.name ?? "")': its mean or standard deviation is not finite") }
         return (mean, sd > 0 ? sd : 1)
     }

@@ -155,3 +155,19 @@ final class GlobalTargetClassesTests: XCTestCase {
         }
     }
 }
+
+/// Balanced class weights count the classes of every process's training rows.
+final class GlobalClassWeightTests: XCTestCase {
+    func testBalancedWeightsCountEveryProcessesRows() throws {
+        let codes: [[Double]] = [[0, 0, 1], [], [0, 1, 1, 1]]  // 3 of class 0, 4 of class 1, 7 rows
+        let results = ThreadedProcessGroup.run(ranks: 3) { group in
+            var context = PipelineContext(log: { _ in })
+            context.group = group
+            context.sharesRows = true
+            return try TrainStage.rowWeights(.balanced, codes: codes[group.rank], encoding: TargetEncoding(classes: ["0", "1"]), context: context)
+        }
+        for (rank, result) in results.enumerated() {
+            XCTAssertEqual(try result.get(), codes[rank].map { $0 == 0 ? 7.0 / 6 : 7.0 / 8 })
+        }
+    }
+}
