@@ -90,6 +90,7 @@ public struct SplitStage: PipelineStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         if context.split != nil { throw context.error(.pipeline, "the data is already split; use one split stage") }
+        if context.group.size > 1 { return try runDistributed(data, &context) }
         switch method {
         case .random(let fraction, let seed):
             let testCount = Int((Double(data.rowCount) * fraction).rounded())
