@@ -103,6 +103,7 @@ public struct Pipeline {
         try agreeing(group) { try checkOutputs(followSymlinks: followSymlinks) }
         var context = PipelineContext(log: log)
         context.group = group
+        context.sharesRows = group.size > 1 && stages.allSatisfy { type(of: $0).combinesAcrossProcesses }
         context.progress = progress
         context.ingestProgress = ingestProgress
         context.pipelineName = file.deletingPathExtension().lastPathComponent

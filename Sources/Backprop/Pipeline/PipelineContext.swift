@@ -84,6 +84,13 @@ public struct PipelineContext {
     /// `mpirun` job. Stages that fit statistics, split rows, train or evaluate combine their local
     /// results through it; only the leader (rank 0) writes outputs.
     public var group: any ProcessGroup = SingleProcess.shared
+    /// Whether the ingest stage gives each process of `group` its own share of the rows (when
+    /// every stage of the pipeline combines its results across processes), rather than every row
+    /// to every process.
+    public var sharesRows = false
+    /// The group whose rows statistics are fitted on: `group` when the rows are shared out, else
+    /// this process alone (it holds every row).
+    public var rowGroup: any ProcessGroup { sharesRows ? group : SingleProcess.shared }
     /// Where stages print progress lines.
     public internal(set) var log: @Sendable (String) -> Void
 

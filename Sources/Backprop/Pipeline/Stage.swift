@@ -12,6 +12,11 @@ public protocol PipelineStage {
     static var summary: String { get }
     /// The parameters the stage takes, with their defaults, for help output.
     static var parameterHelp: [ParameterHelp] { get }
+    /// Whether the stage gives the single-process result when the rows are shared out over the
+    /// processes of an `mpirun` job (it combines what it computes from its own rows with the other
+    /// processes'). A pipeline's rows are shared out only when all its stages do; otherwise every
+    /// process reads every row. Default: false.
+    static var combinesAcrossProcesses: Bool { get }
 
     /// Reads and validates the stage's parameters.
     /// - Throws: `BackpropError` (`.pipeline`) naming the stage and field at fault.
@@ -20,6 +25,11 @@ public protocol PipelineStage {
     /// Runs the stage.
     /// - Throws: `BackpropError` naming what is at fault.
     func run(_ context: inout PipelineContext) throws
+}
+
+extension PipelineStage {
+    /// False: a stage is taken to see all rows unless it says otherwise.
+    public static var combinesAcrossProcesses: Bool { false }
 }
 
 /// One parameter of a stage, as shown by help output.

@@ -96,6 +96,8 @@ public struct EvaluateStage: PipelineStage {
     public static let kind = "evaluate"
     /// One line for help output.
     public static let summary = "score the model on the test rows; write a metrics report and an SVG picture"
+    /// True: over several processes, the metrics and predictions cover all processes' test rows.
+    public static var combinesAcrossProcesses: Bool { true }
     /// The parameters.
     public static let parameterHelp = [
         ParameterHelp("report", "where to write the metrics and training history as JSON, relative to the pipeline file (default: not written)"),
@@ -153,9 +155,9 @@ public struct EvaluateStage: PipelineStage {
             // Several processes: every process gets all test rows, in global order, and the
             // training targets' counts and sums of all processes.
             let all = try TestRows(rowIDs: testRowIDs, labels: testLabels, targets: targets, outputs: outputs)
-                .gathered(positions: global.test, count: global.testCount, group: context.group)
+                .gathered(positions: global.test, count: global.testCount, group: context.rowGroup)
             (testRowIDs, testLabels, targets, outputs) = (all.rowIDs, all.labels, all.targets, all.outputs)
-            trained = try trained.summed(over: context.group)
+            trained = try trained.summed(over: context.rowGroup)
         }
         if let predictionsURL {
             var lines = [CSVText.line(["row", data.target.name] + model.predictionHeader)]

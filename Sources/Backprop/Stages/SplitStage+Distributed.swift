@@ -9,7 +9,7 @@ extension SplitStage {
         if crossValidation != nil {
             throw context.error(.pipeline, "field 'folds': cross-validation does not run under mpirun yet; run it in one process, or remove 'folds'")
         }
-        let shards = try RowShards(rowIDs: data.rowIDs, group: context.group)
+        let shards = try RowShards(rowIDs: data.rowIDs, group: context.rowGroup)
         let mine = shards.offset..<(shards.offset + data.rowCount)
         switch method {
         case .random(let fraction, let seed):

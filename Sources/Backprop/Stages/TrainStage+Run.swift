@@ -8,7 +8,7 @@ extension TrainStage {
         let data = try context.requireData()
         var rows = context.split?.train ?? Array(0..<data.rowCount)
         // Several processes: each holds some rows; where they sit in the global training order.
-        let group = context.group
+        let group = context.rowGroup
         var global: (positions: [Int], count: Int)?
         if group.size > 1 {
             if let split = context.split?.global {
@@ -160,9 +160,9 @@ extension TrainStage {
         let k = encoding.classes.count
         var counts = Array(repeating: 0, count: k)
         for code in codes { counts[Int(code)] += 1 }
-        if context.group.size > 1 {  // the training rows of every process
+        if context.rowGroup.size > 1 {  // the training rows of every process
             var all = counts.map(Int64.init)
-            try context.group.sum(&all)
+            try context.rowGroup.sum(&all)
             counts = all.map { Int($0) }
         }
         let rowCount = counts.reduce(0, +)
@@ -208,8 +208,8 @@ extension TrainStage {
     /// The mean and sample standard deviation (1 when constant) of the training rows' targets.
     private func targetScaling(_ values: [Double], rows: [Int], context: PipelineContext) throws -> (mean: Double, sd: Double) {
         let mean: Double, sd: Double
-        if context.group.size > 1 {
-            (mean, sd) = try Self.globalMeanAndDeviation(values, rows: rows, group: context.group)
+        if context.rowGroup.size > 1 {
+            (mean, sd) = try Self.globalMeanAndDeviation(values, rows: rows, group: context.rowGroup)
         } else {
             let trainValues = rows.map { values[$0] }
             mean = Statistics.mean(trainValues)

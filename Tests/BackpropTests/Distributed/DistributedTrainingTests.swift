@@ -14,7 +14,7 @@ final class DistributedTrainingTests: XCTestCase {
         let stages = """
             {"stage": "ingest", "path": "\(repositoryRoot.path)/data/admissions.csv", "target": "admit",
              "columns": ["gre", "gpa", "rank"], "categorical": ["rank"]},
-            {"stage": "normalize", "standardize": ["gre", "gpa"], "one_hot": ["rank"]},
+            {"stage": "normalize", "standardize": ["gre", "gpa"], "one_hot": ["rank"]}
             SHARD
             \(try referenceStages(from: 2))
             """
@@ -25,7 +25,7 @@ final class DistributedTrainingTests: XCTestCase {
     /// stopping, balanced class weights and a softmax output over three classes.
     func testMiniBatchesValidationAndClassWeightsGiveTheSingleProcessModel() throws {
         let stages = """
-            {"stage": "ingest", "path": "\(repositoryRoot.path)/data/iris.csv", "target": "species"},
+            {"stage": "ingest", "path": "\(repositoryRoot.path)/data/iris.csv", "target": "species"}
             SHARD
             {"stage": "split", "test_fraction": 0.2, "seed": 5},
             {"stage": "train", "hidden": [6], "activation": "tanh", "loss": "cross_entropy", "optimizer": "adam",
@@ -42,7 +42,7 @@ final class DistributedTrainingTests: XCTestCase {
         let stages = """
             {"stage": "ingest", "path": "\(repositoryRoot.path)/data/admissions.csv", "target": "gpa",
              "columns": ["gre", "rank"]},
-            {"stage": "normalize", "standardize": ["gre", "rank"]},
+            {"stage": "normalize", "standardize": ["gre", "rank"]}
             SHARD
             {"stage": "split", "test_fraction": 0.25, "seed": 2},
             {"stage": "train", "hidden": [3], "output_activation": "identity", "standardize_target": true,
@@ -55,14 +55,14 @@ final class DistributedTrainingTests: XCTestCase {
     /// Cross-validation folds are refused on several ranks, with a message naming the field.
     func testFoldsAreRefusedOnSeveralRanks() throws {
         let stages = """
-            {"stage": "ingest", "path": "\(repositoryRoot.path)/data/admissions.csv", "target": "admit"},
+            {"stage": "ingest", "path": "\(repositoryRoot.path)/data/admissions.csv", "target": "admit"}
             SHARD
             {"stage": "split", "test_fraction": 0.2, "folds": 3},
             {"stage": "train", "hidden": [2], "learning_rate": 1, "epochs": 5}
             """
         let results = runOnRanks(stages, ends: [100])
         for result in results {
-            XCTAssertBackpropError(["stage 3 (split)", "'folds'", "mpirun"]) { _ = try result.get() }
+            XCTAssertBackpropError(["stage 2 (split)", "'folds'", "mpirun"]) { _ = try result.get() }
         }
     }
 
@@ -79,8 +79,9 @@ final class DistributedTrainingTests: XCTestCase {
         return text.joined(separator: ",\n")
     }
 
-    /// Runs `stages` (with `SHARD` where the rows are sliced) on one process, then on fake jobs
-    /// whose rank r holds data rows `ends[r-1]..<ends[r]` for each slicing, and compares.
+    /// Runs `stages` on one process, then on fake jobs whose rank r holds data rows
+    /// `ends[r-1]..<ends[r]` for each slicing, and compares. `SHARD` follows the stages that
+    /// read the rows: each rank runs them alone on all rows, then keeps its slice.
     private func assertSameRunOnRanks(_ stages: String, slicings: [[Int]], predictions: Bool,
                                       file: StaticString = #filePath, line: UInt = #line) throws {
         var reference: (network: Network, report: [String: Any], predictions: String)?
@@ -134,12 +135,14 @@ final class DistributedTrainingTests: XCTestCase {
         }
     }
 
-    /// Runs the pipeline on `ends.count + 1` fake ranks (one process without a SHARD stage when
-    /// `ends` is empty); each rank writes into its own folder.
+    /// Runs the pipeline on `ends.count + 1` fake ranks (one process as it is when `ends` is
+    /// empty), writing into a fresh folder.
     private func runOnRanks(_ stages: String, ends: [Int]) -> [Result<PipelineContext, any Error>] {
         let folder = temporaryFolder(self)
-        let text = "{\"stages\": [\(stages)]}"
-            .replacingOccurrences(of: "SHARD", with: ends.isEmpty ? "" : "{\"stage\": \"test_shard\", \"ends\": \(ends)},")
+        let parts = stages.components(separatedBy: "SHARD")
+        let text = (ends.isEmpty
+            ? "{\"stages\": [\(parts[0]),\(parts[1])]}"
+            : "{\"stages\": [{\"stage\": \"test_shard\", \"ends\": \(ends), \"stages\": [\(parts[0])]},\(parts[1])]}")
             .replacingOccurrences(of: "OUT/", with: folder.path + "/")
         let file = write(text, to: "pipeline.json", in: folder)
         let contexts = ThreadedProcessGroup.run(ranks: ends.count + 1) { group in
@@ -153,22 +156,30 @@ final class DistributedTrainingTests: XCTestCase {
 
 extension PipelineContext: @unchecked Sendable {}
 
-/// Keeps rank r's slice of the rows (data rows `ends[r-1]..<ends[r]`), global row ids intact:
-/// the rows a rank of a sharded ingest would hold.
+/// The rows a rank of a sharded ingest would hold: runs its `stages` (ingest, normalize) over
+/// all rows in this rank alone, then keeps rank r's slice (data rows `ends[r-1]..<ends[r]`),
+/// global row ids intact.
 private struct TestShardStage: PipelineStage {
     static let kind = "test_shard"
     static let summary = "keeps this rank's slice of the rows"
-    static let parameterHelp = [ParameterHelp("ends", "where each rank's rows end")]
+    static let parameterHelp = [ParameterHelp("ends", "where each rank's rows end"), ParameterHelp("stages", "run first, on all rows")]
+    static var combinesAcrossProcesses: Bool { true }
     let ends: [Int]
+    let prefix: Pipeline
 
     init(parameters p: inout StageParameters) throws {
         ends = try p.integers("ends", minimum: 0) ?? []
+        let stages = JSONWriter.serialize(.object(["stages": p.value("stages")!]))
+        prefix = try Pipeline(json: Data(stages.utf8), file: p.pipelineFile)
     }
 
     func run(_ context: inout PipelineContext) throws {
-        let data = try context.requireData()
+        let all = try prefix.run(log: { _ in })
+        let data = try all.requireData()
         let rank = context.group.rank
         let start = rank == 0 ? 0 : ends[rank - 1], end = rank < ends.count ? ends[rank] : data.rowCount
         context.data = data.subset(Array(start..<end))
+        (context.sourceCSV, context.missingMarkers, context.rawInputs, context.preprocessing)
+            = (all.sourceCSV, all.missingMarkers, all.rawInputs, all.preprocessing)
     }
 }
