@@ -8,7 +8,7 @@ extension Pipeline {
     public struct DeclaredOutput: Sendable {
         /// 0-based stage position.
         public var stage: Int
-        /// The field naming the path (`model`, `report`, `plot`).
+        /// The field naming the path (`cache`, `model`, `report`, `plot`).
         public var field: String
         /// The path.
         public var url: URL
@@ -18,6 +18,7 @@ extension Pipeline {
     public var declaredOutputs: [DeclaredOutput] {
         stages.enumerated().flatMap { index, stage -> [DeclaredOutput] in
             var fields: [(String, URL?)] = []
+            if let ingest = stage as? IngestStage { fields = [("cache", ingest.cacheURL)] }
             if let train = stage as? TrainStage { fields = [("model", train.modelURL)] }
             if let evaluate = stage as? EvaluateStage {
                 fields = [("report", evaluate.reportURL), ("plot", evaluate.plotURL), ("predictions", evaluate.predictionsURL)]

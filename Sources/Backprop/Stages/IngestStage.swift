@@ -19,6 +19,7 @@ public struct IngestStage: PipelineStage {
         ParameterHelp("missing", "\"error\" (default), \"drop\" or \"keep\" (NaN, or an empty label, for an impute stage; rows missing the target are left out): what to do with a row that has a missing value"),
         ParameterHelp("missing_markers", "field texts that mean a missing value besides an empty field (default [\"NA\", \"NaN\", \"N/A\", \"null\", \"?\"])"),
         ParameterHelp("threads", "parts of a large file parsed at once (default: the machine's cores)"),
+        ParameterHelp("cache", "true (the cache file PATH.bpcache beside the CSV) or a path relative to the pipeline file: keep the parsed columns in a binary cache, read instead of the CSV while the CSV is unchanged; the later stages then read row blocks from it, so the numbers need not fit in memory (default false; docs/cache.md)"),
     ]
 
     let path: URL
@@ -29,6 +30,8 @@ public struct IngestStage: PipelineStage {
     let missingRows: CSVColumnPlan.MissingRows
     let markers: MissingValueMarkers
     let threads: Int
+    /// Where the binary column cache goes, when one is asked for.
+    let cacheURL: URL?
 
     /// Reads the parameters.
     public init(parameters p: inout StageParameters) throws {
@@ -64,14 +67,29 @@ public struct IngestStage: PipelineStage {
             markers = .standard
         }
         threads = p.has("threads") ? min(try p.integer("threads", minimum: 1), 64) : IngestStage.cores
+        switch p.value("cache") {
+        case nil, .bool(false)?: cacheURL = nil
+        case .bool(true)?: cacheURL = URL(fileURLWithPath: path.path + ".bpcache")
+        case .string(let text)? where !text.isEmpty: cacheURL = p.resolve(text)
+        case let other?: throw p.error("expected true, false or a path, got \(other.shortDescription)", field: "cache")
+        }
         if let columns, columns.isEmpty { throw p.error("expected at least one column", field: "columns") }
         if let columns, columns.contains(target) {
             throw p.error("lists the target column '\(target)'; the target is read separately", field: "columns")
         }
     }
 
-    /// Reads the file straight into typed columns.
+    /// Reads the file straight into typed columns, or through the cache when one is asked for.
     public func run(_ context: inout PipelineContext) throws {
+        if let cacheURL {
+            try runWithCache(cacheURL, &context)
+        } else {
+            try readCSV(&context)
+        }
+    }
+
+    /// Reads the file straight into typed columns.
+    func readCSV(_ context: inout PipelineContext) throws {
         let file = Pipeline.display(path)
         let csv: CSVFile, head: ColumnarCSVReader.Head
         do {

@@ -26,6 +26,12 @@ public enum Limits {
     /// Memory a JSON document may take while parsed, per byte of its text (a value takes 16
     /// bytes, `0,` two bytes of text, and a growing array holds two copies for a moment).
     public static let jsonMemoryPerByte = 20
+    /// Largest header of a cache file (its JSON part), in bytes.
+    public static let cacheHeaderBytes = 64 << 20
+    /// Most category labels of one column in a cache file.
+    public static let cacheLabels = 4_000_000
+    /// Most rows in a cache file.
+    public static let cacheRows = 1 << 40
     /// Most characters of offending text quoted in an error line.
     public static let quotedCharacters = 80
 
