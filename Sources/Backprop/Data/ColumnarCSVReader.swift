@@ -69,36 +69,75 @@ public enum ColumnarCSVReader {
         _ file: CSVFile, head: Head, plan: CSVColumnPlan, options: CSVOptions, threads: Int,
         minimumPartBytes: Int = smallestPart, progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> CSVColumns {
+        let parsed = try parse(file, range: head.dataStart..<file.size, plan: plan, options: options, threads: threads,
+                               minimumPartBytes: minimumPartBytes, progress: progress)
+        if let failure = try firstFailure(of: parsed, file: file, plan: plan, options: options) { throw failure }
+        return try merge(parsed.sinks, plan: plan, file: file)
+    }
+
+    /// The parts of a range of a file as parsed, each with its sink.
+    struct ParsedRange {
+        /// One sink per part, in file order.
+        var sinks: [CSVColumnSink]
+        /// The byte range of each part.
+        var ranges: [Range<Int>]
+        /// The records of the file before the first sink's first record that its failures count
+        /// from (0 when the parts' records are counted from their own start).
+        var recordOffset = 0
+
+        /// Whether a quote byte occurred in the parts.
+        var sawQuote: Bool { sinks.contains(where: \.sawQuote) }
+        /// The records seen in the parts.
+        var records: Int { sinks.reduce(0) { $0 + $1.records } }
+    }
+
+    /// Parses `range` (starting at a record) in up to `threads` parts; when a quote byte occurs
+    /// before a part's end, reads `range` again as one part.
+    /// - Throws: only when the file cannot be read; bad records are the sinks' failures.
+    static func parse(
+        _ file: CSVFile, range: Range<Int>, plan: CSVColumnPlan, options: CSVOptions, threads: Int,
+        minimumPartBytes: Int = smallestPart, progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> ParsedRange {
         let bytesRead = ByteCounter()
-        let parts = try partition(file, from: head.dataStart, parts: threads, minimumPartBytes: minimumPartBytes)
+        let parts = try partition(file, range: range, parts: threads, minimumPartBytes: minimumPartBytes)
         var sinks = try parse(file, parts: parts, plan: plan, options: options, bytesRead: bytesRead, progress: progress)
         var ranges = parts
         if sinks.dropLast().contains(where: \.sawQuote) {
             // A quote before a part's end: that end may lie inside a quoted field. Read again as one part.
-            ranges = [head.dataStart..<file.size]
+            ranges = [range]
             bytesRead.reset()
             sinks = try parse(file, parts: ranges, plan: plan, options: options, bytesRead: bytesRead, progress: progress)
         }
-        var recordBase = 0
-        for (sink, range) in zip(sinks, ranges) {
+        return ParsedRange(sinks: sinks, ranges: ranges)
+    }
+
+    /// The message for the first failure of the parsed parts, in file order, or nil.
+    static func firstFailure(of parsed: ParsedRange, file: CSVFile, plan: CSVColumnPlan, options: CSVOptions) throws -> BackpropError? {
+        for (sink, range) in zip(parsed.sinks, parsed.ranges) {
             if let failure = sink.failure {
-                throw try error(failure, file: file, plan: plan, options: options, part: range, recordBase: recordBase)
+                return try error(failure, file: file, plan: plan, options: options, part: range, recordOffset: parsed.recordOffset)
             }
-            recordBase += sink.records
         }
-        return try merge(sinks, plan: plan, file: file)
+        return nil
     }
 
     /// Splits `start..<file.size` into up to `parts` ranges that end just after a line feed.
     static func partition(_ file: CSVFile, from start: Int, parts: Int, minimumPartBytes: Int) throws -> [Range<Int>] {
-        let count = max(1, min(parts, (file.size - start) / max(1, minimumPartBytes)))
+        try partition(file, range: start..<file.size, parts: parts, minimumPartBytes: minimumPartBytes)
+    }
+
+    /// Splits `range` into up to `parts` ranges that end just after a line feed (the last at the
+    /// range's end): the same ranges for the same file, whoever computes them.
+    static func partition(_ file: CSVFile, range: Range<Int>, parts: Int, minimumPartBytes: Int) throws -> [Range<Int>] {
+        let start = range.lowerBound, end = range.upperBound
+        let count = max(1, min(parts, (end - start) / max(1, minimumPartBytes)))
         var bounds = [start]
         for index in 1..<max(count, 1) {
-            let target = start + (file.size - start) * index / count
-            guard target > bounds.last!, let bound = try file.offsetAfterLineFeed(from: target), bound < file.size else { break }
+            let target = start + (end - start) * index / count
+            guard target > bounds.last!, let bound = try file.offsetAfterLineFeed(from: target), bound < end else { break }
             if bound > bounds.last! { bounds.append(bound) }
         }
-        bounds.append(file.size)
+        bounds.append(end)
         return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
     }
 
@@ -140,9 +179,10 @@ public enum ColumnarCSVReader {
     }
 
     /// The message for a part's first problem, with the line it is on.
+    /// - Parameter recordOffset: the records before `part`'s first one that the failure's record counts from.
     private static func error(
         _ failure: CSVColumnSink.Failure, file: CSVFile, plan: CSVColumnPlan, options: CSVOptions,
-        part: Range<Int>, recordBase: Int
+        part: Range<Int>, recordOffset: Int
     ) throws -> BackpropError {
         let name = file.name
         switch failure {
@@ -151,14 +191,14 @@ public enum ColumnarCSVReader {
         case .unterminatedQuote:
             return BackpropError(.data, "\(name): line \(try file.line(at: max(0, file.size - 1))): unterminated quoted field at end of file")
         case .ragged(let record, let fields):
-            let line = try lineOfRecord(record, file: file, part: part, options: options)
+            let line = try lineOfRecord(record + recordOffset, file: file, part: part, options: options)
             return BackpropError(.data, "\(name): line \(line): expected \(plan.header.count) fields, got \(fields)")
         case .missing(let record, let column):
-            let line = try lineOfRecord(record, file: file, part: part, options: options)
+            let line = try lineOfRecord(record + recordOffset, file: file, part: part, options: options)
             return BackpropError(.data,
                 "\(name): line \(line), column '\(plan.header[column])': missing value (set \"missing\": \"drop\" to skip such rows, or \"keep\" and an impute stage to fill them)")
         case .notNumber(let record, let column, let field):
-            let line = try lineOfRecord(record, file: file, part: part, options: options)
+            let line = try lineOfRecord(record + recordOffset, file: file, part: part, options: options)
             return BackpropError(.data,
                 "\(name): line \(line), column '\(plan.header[column])': expected a number, got \"\(field)\"" +
                 (plan.suggestCategorical[column] ? " (list the column in 'categorical' if it holds labels)" : ""))
@@ -188,10 +228,11 @@ public enum ColumnarCSVReader {
     }
 
     /// One column per column of the file from the parts, in order; each part's buffers released
-    /// as soon as they are copied.
-    private static func merge(_ sinks: [CSVColumnSink], plan: CSVColumnPlan, file: CSVFile) throws -> CSVColumns {
+    /// as soon as they are copied. Row ids count from the first part's first record.
+    /// - Parameter requireRows: whether no rows at all is an error (not for one process's share).
+    static func merge(_ sinks: [CSVColumnSink], plan: CSVColumnPlan, file: CSVFile, requireRows: Bool = true) throws -> CSVColumns {
         let rowCount = sinks.reduce(0) { $0 + $1.rowCount }
-        guard rowCount > 0 else {
+        guard rowCount > 0 || !requireRows else {
             let records = sinks.reduce(0) { $0 + $1.records }
             throw BackpropError(.data, records == 0 ? "\(file.name): no data rows after the header" : "\(file.name): every row has a missing value")
         }
@@ -279,7 +320,7 @@ private final class FirstRecord: CSVSink {
 }
 
 /// Counts records.
-private final class RecordCounter: CSVSink {
+final class RecordCounter: CSVSink {
     var records = 0
     func field(_ bytes: UnsafeRawBufferPointer?) {}
     func endRecord() { records += 1 }

@@ -7,6 +7,8 @@ public struct IngestStage: PipelineStage {
     public static let kind = "ingest"
     /// One line for help output.
     public static let summary = "read a CSV file: feature columns and the target column"
+    /// Each process reads its own share of the file when the rows are shared out.
+    public static let combinesAcrossProcesses = true
     /// The parameters.
     public static let parameterHelp = [
         ParameterHelp("path", "CSV file, relative to the pipeline file (required)"),
@@ -79,18 +81,97 @@ public struct IngestStage: PipelineStage {
         }
     }
 
+    /// What `run` reads: the open file, its header, and the role of every column.
+    private struct ReadPlan {
+        var csv: CSVFile
+        var head: ColumnarCSVReader.Head
+        var plan: CSVColumnPlan
+        var featureIndices: [Int]
+        var targetIndex: Int
+    }
+
     /// Reads the file straight into typed columns, or through the cache when one is asked for.
     public func run(_ context: inout PipelineContext) throws {
         if let cacheURL {
+            if context.sharesRows {
+                throw context.error(.pipeline, "'cache' is not supported when several processes share the rows; leave it out under mpirun")
+            }
             try runWithCache(cacheURL, &context)
         } else {
             try readCSV(&context)
         }
     }
 
-    /// Reads the file straight into typed columns.
+    /// Reads the file straight into typed columns; when the processes share the rows out, each
+    /// reads its own share.
     func readCSV(_ context: inout PipelineContext) throws {
         let file = Pipeline.display(path)
+        let group = context.rowGroup
+        var planned: ReadPlan?, failure: BackpropError?
+        do {
+            planned = try readPlan(context, file: file)
+        } catch let error as BackpropError {
+            failure = error
+        } catch {
+            failure = context.error(.data, "\(file): \(error)")
+        }
+        // Every process reaches this point before the collectives of a sharded read.
+        if group.size > 1 { try group.agree(failure) } else if let failure { throw failure }
+        guard let prepared = planned else { throw context.error(.data, "\(file): could not be read") }
+        let (csv, head, plan, featureIndices, targetIndex) =
+            (prepared.csv, prepared.head, prepared.plan, prepared.featureIndices, prepared.targetIndex)
+        let totalBytes = csv.size
+        var progress: (@Sendable (Int) -> Void)?
+        if let report = context.ingestProgress { progress = { @Sendable bytes in report(bytes, totalBytes) } }
+        let read: CSVColumns
+        do {
+            if group.size > 1 {
+                read = try ShardedIngest.read(csv, head: head, plan: plan, options: options, threads: threads, group: group, progress: progress)
+            } else {
+                read = try ColumnarCSVReader.read(csv, head: head, plan: plan, options: options, threads: threads, progress: progress)
+            }
+        } catch let error as BackpropError {
+            throw context.error(error.category, error.message)
+        }
+        var features = featureIndices.map { Column(name: head.header[$0], values: read.columns[$0]!) }
+        var targetColumn = Column(name: target, values: read.columns[targetIndex]!)
+        var rowIDs = read.rowIDs
+        if missingRows == .keep {
+            // Kept missing labels become empty labels (what the impute stage fills); rows
+            // without a target cannot be learnt from or scored, so they are left out.
+            features = features.map { Column(name: $0.name, values: markMissingLabels($0.values)) }
+            targetColumn.values = markMissingLabels(targetColumn.values)
+            let keep = (0..<rowIDs.count).filter { row in
+                switch targetColumn.values {
+                case .numeric(let values): return !values[row].isNaN
+                case .categorical(let labels): return !labels[row].isEmpty
+                }
+            }
+            var counts: [Int64] = [Int64(rowIDs.count - keep.count), Int64(keep.count)]  // left out, kept
+            try group.sum(&counts)
+            if counts[0] > 0 {
+                context.log("Note: \(counts[0]) rows of \(file) have no value for the target '\(target)': left out")
+                guard counts[1] > 0 else { throw context.error(.data, "\(file): no row has a value for the target '\(target)'") }
+                let all = Dataset(source: file, features: features, target: targetColumn, rowIDs: rowIDs).subset(keep)
+                (features, targetColumn, rowIDs) = (all.features, all.target, all.rowIDs)
+            }
+        }
+        if group.size > 1 {
+            // The same labels in the same order on every process, so a code means one label everywhere.
+            var all = features + [targetColumn]
+            try SharedCategories.agree(&all, group: group)
+            targetColumn = all.removeLast()
+            features = all
+        }
+        context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: rowIDs)
+        context.rawInputs = features.map { ModelInput(name: $0.name, categorical: $0.isCategorical) }
+        context.sourceCSV = options
+        context.missingMarkers = markers
+    }
+
+    /// Opens the file, reads its header, and decides each column's role (the same on every
+    /// process: text columns are detected from the file's first bytes).
+    private func readPlan(_ context: PipelineContext, file: String) throws -> ReadPlan {
         let csv: CSVFile, head: ColumnarCSVReader.Head
         do {
             csv = try CSVFile(path: path.path, name: file)
@@ -120,40 +201,7 @@ public struct IngestStage: PipelineStage {
         for index in featureIndices { plan.roles[index] = labelled.contains(head.header[index]) ? .label : .number }
         plan.roles[targetIndex] = labelled.contains(target) ? .label : .number
         plan.suggestCategorical[targetIndex] = false
-        let totalBytes = csv.size
-        var progress: (@Sendable (Int) -> Void)?
-        if let report = context.ingestProgress { progress = { @Sendable bytes in report(bytes, totalBytes) } }
-        let read: CSVColumns
-        do {
-            read = try ColumnarCSVReader.read(csv, head: head, plan: plan, options: options, threads: threads, progress: progress)
-        } catch let error as BackpropError {
-            throw context.error(error.category, error.message)
-        }
-        var features = featureIndices.map { Column(name: head.header[$0], values: read.columns[$0]!) }
-        var targetColumn = Column(name: target, values: read.columns[targetIndex]!)
-        var rowIDs = read.rowIDs
-        if missingRows == .keep {
-            // Kept missing labels become empty labels (what the impute stage fills); rows
-            // without a target cannot be learnt from or scored, so they are left out.
-            features = features.map { Column(name: $0.name, values: markMissingLabels($0.values)) }
-            targetColumn.values = markMissingLabels(targetColumn.values)
-            let keep = (0..<rowIDs.count).filter { row in
-                switch targetColumn.values {
-                case .numeric(let values): return !values[row].isNaN
-                case .categorical(let labels): return !labels[row].isEmpty
-                }
-            }
-            if keep.count < rowIDs.count {
-                context.log("Note: \(rowIDs.count - keep.count) rows of \(file) have no value for the target '\(target)': left out")
-                guard !keep.isEmpty else { throw context.error(.data, "\(file): no row has a value for the target '\(target)'") }
-                let all = Dataset(source: file, features: features, target: targetColumn, rowIDs: rowIDs).subset(keep)
-                (features, targetColumn, rowIDs) = (all.features, all.target, all.rowIDs)
-            }
-        }
-        context.data = Dataset(source: file, features: features, target: targetColumn, rowIDs: rowIDs)
-        context.rawInputs = features.map { ModelInput(name: $0.name, categorical: $0.isCategorical) }
-        context.sourceCSV = options
-        context.missingMarkers = markers
+        return ReadPlan(csv: csv, head: head, plan: plan, featureIndices: featureIndices, targetIndex: targetIndex)
     }
 
     /// A categorical column with its missing-value markers replaced by the empty label.
