@@ -160,4 +160,78 @@ final class ColumnCacheTests: XCTestCase {
         let clash = try XCTUnwrap(expectFailure(runPipeline(pipeline(cache: #""data.csv""#), in: folder)))
         XCTAssertTrue(clash.message.contains("field 'cache'") && clash.message.contains("refusing to overwrite it"), clash.message)
     }
+
+    func testMiniBatchesFromTheCacheGiveTheSameModelAsInMemory() throws {
+        let folder = temporaryFolder(self)
+        writeData(in: folder)
+        let batch = #", "batch": 64, "optimizer": "adam""#
+        let plain = try run(pipeline(cache: nil, batch: batch, epochs: 3), in: folder)
+        _ = try run(pipeline(cache: "true", batch: batch, epochs: 3), in: folder)
+        let cached = try run(pipeline(cache: "true", batch: batch, epochs: 3), in: folder)
+        XCTAssertTrue(cacheLine(cached.lines).hasPrefix("Cache: reading "))
+        try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-12)
+    }
+
+    func testCrossValidationAndSeveralClassesFromTheCache() throws {
+        let folder = temporaryFolder(self)
+        writeData(rows: 1_500, in: folder)
+        func json(_ cache: String) -> String {
+            """
+            {"seed": 4, "stages": [
+              {"stage": "ingest", "path": "data.csv", "target": "color", "missing": "keep"\(cache)},
+              {"stage": "impute", "columns": ["b"], "strategy": "median"},
+              {"stage": "split", "test_fraction": 0.25, "folds": 3},
+              {"stage": "normalize", "min_max": ["a", "b"], "standardize": ["y", "c"]},
+              {"stage": "train", "hidden": [6], "epochs": 15, "learning_rate": 0.3, "output_activation": "softmax", "loss": "cross_entropy"},
+              {"stage": "evaluate"}
+            ]}
+            """
+        }
+        let plain = try run(json(""), in: folder)
+        _ = try run(json(#", "cache": true"#), in: folder)
+        let cached = try run(json(#", "cache": true"#), in: folder)
+        XCTAssertTrue(cacheLine(cached.lines).hasPrefix("Cache: reading "))
+        try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-12)
+        let (a, b) = (try XCTUnwrap(plain.context.crossValidation), try XCTUnwrap(cached.context.crossValidation))
+        assertClose((b.metric("accuracy")?.values ?? []).map { $0 ?? .nan }, (a.metric("accuracy")?.values ?? []).map { $0 ?? .nan }, tolerance: 1e-12, "fold accuracies")
+        XCTAssertEqual(a.metric("accuracy")?.values.count, 3)
+        XCTAssertEqual(cached.context.multiclassEvaluation?.accuracy, plain.context.multiclassEvaluation?.accuracy)
+    }
+
+    func testAMissingFeatureWithoutImputeIsNamedWithItsRow() throws {
+        let folder = temporaryFolder(self)
+        writeData(rows: 300, in: folder)
+        let json = pipeline(cache: "true").replacingOccurrences(of: #"{"stage": "impute", "columns": "numeric", "indicator": true},"#, with: "")
+            .replacingOccurrences(of: #""standardize": "numeric", "#, with: "")
+        let plain = try XCTUnwrap(expectFailure(runPipeline(json.replacingOccurrences(of: #", "cache": true"#, with: ""), in: folder)))
+        let cached = try XCTUnwrap(expectFailure(runPipeline(json, in: folder)))
+        XCTAssertTrue(plain.message.contains("feature 'b' is missing in data row "), plain.message)
+        XCTAssertTrue(cached.message.contains("feature 'b' is missing in data row "), cached.message)
+        XCTAssertEqual(cached.category, .data)
+    }
+
+    /// A stage of a user's own, which reads the dataset as it likes.
+    private struct CountingStage: PipelineStage {
+        static let kind = "count_rows"
+        static let summary = "logs the row count"
+        static let parameterHelp: [ParameterHelp] = []
+        init(parameters: inout StageParameters) throws {}
+        func run(_ context: inout PipelineContext) throws { context.log("rows: \(try context.requireData().rowCount)") }
+    }
+
+    func testAStageThatNeedsWholeColumnsIsRefusedWithTheCache() throws {
+        let folder = temporaryFolder(self)
+        writeData(rows: 100, in: folder)
+        var registry = StageRegistry.standard
+        registry.register(CountingStage.self)
+        let json = """
+            {"stages": [{"stage": "ingest", "path": "data.csv", "target": "y", "categorical": ["color"], "missing": "keep", "cache": true},
+                        {"stage": "count_rows"}]}
+            """
+        let file = write(json, to: "pipeline.json", in: folder)
+        XCTAssertThrowsError(try Pipeline(contentsOf: file, registry: registry).run(log: { _ in })) { error in
+            let message = (error as? BackpropError)?.message ?? "\(error)"
+            XCTAssertTrue(message.contains("stage 2 (count_rows): cache: not supported with stage 2 (count_rows), which needs whole columns in memory"), message)
+        }
+    }
 }

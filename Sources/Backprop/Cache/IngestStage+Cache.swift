@@ -37,24 +37,34 @@ extension IngestStage {
         guard let data = context.data else { return }
         do {
             try ColumnCacheWriter.write(data, fingerprint: fingerprint, settings: cacheSettings, to: url)
+            context.data = nil
+            // Read back as every later run will: the same rows, the same model.
+            guard let cache = try ColumnCache.open(path: url.path, name: cacheName) else {
+                throw BackpropError(.output, "cache \(cacheName) is gone right after it was written")
+            }
+            try use(cache, &context)
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
+        } catch let unusable as ColumnCacheHeader.Unusable {
+            throw context.error(.output, "cache \(cacheName) cannot be read right after it was written: \(unusable)")
         }
     }
 
-    /// Makes the cache's columns the pipeline's data.
+    /// Makes the cache the pipeline's data: the target and row ids in memory, the feature
+    /// columns read from the file when the later stages need them.
     private func use(_ cache: ColumnCache, _ context: inout PipelineContext) throws {
         let header = cache.header
-        let data: Dataset
         do {
-            let features = try header.features.map { Column(name: $0.name, values: try cache.values($0)) }
             let target = Column(name: header.target.name, values: try cache.values(header.target))
-            data = Dataset(source: Pipeline.display(path), features: features, target: target, rowIDs: try cache.rowIDs())
+            context.data = Dataset(source: Pipeline.display(path), features: [], target: target, rowIDs: try cache.rowIDs())
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
         }
-        context.data = data
-        context.rawInputs = data.features.map { ModelInput(name: $0.name, categorical: $0.isCategorical) }
+        context.columnCache = cache
+        context.rawInputs = header.features.map { column in
+            if case .categories = column.storage { return ModelInput(name: column.name, categorical: true) }
+            return ModelInput(name: column.name, categorical: false)
+        }
         context.sourceCSV = options
         context.missingMarkers = markers
     }

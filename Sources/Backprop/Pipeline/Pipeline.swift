@@ -141,7 +141,7 @@ public struct Pipeline {
             // Every rank meets here after every stage: a failure on any rank stops them all.
             try agreeing(context.group) {
                 do {
-                    try stage.run(&context)
+                    if context.columnCache == nil { try stage.run(&context) } else { try CachedStages.run(stage, &context) }
                     if let split = stage as? SplitStage, split.foldCount != nil {
                         try crossValidate(split, after: index, &context)
                     }

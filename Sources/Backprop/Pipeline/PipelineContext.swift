@@ -84,6 +84,9 @@ public struct PipelineContext {
     /// `mpirun` job. Stages that fit statistics, split rows, train or evaluate combine their local
     /// results through it; only the leader (rank 0) writes outputs.
     public var group: any ProcessGroup = SingleProcess.shared
+    /// The cache file the data's feature columns are read from, a block of rows at a time,
+    /// when the ingest stage has one (`data` then holds the target and row ids only).
+    var columnCache: ColumnCache?
     /// Whether the ingest stage gives each process of `group` its own share of the rows (when
     /// every stage of the pipeline combines its results across processes), rather than every row
     /// to every process.

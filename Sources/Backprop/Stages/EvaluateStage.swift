@@ -144,7 +144,7 @@ public struct EvaluateStage: PipelineStage {
                 trainTargets = try data.targetMatrix(rows: split.train).values
             }
             outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
-                : model.network.predict(try data.featureMatrix(rows: split.test))
+                : try context.predictions(of: model.network, rows: split.test)
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }

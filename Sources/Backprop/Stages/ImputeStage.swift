@@ -75,14 +75,16 @@ public struct ImputeStage: TransformStage {
     /// Fits one fill per selected column; an indicator only for columns with a missing value
     /// in `rows`.
     public func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform] {
-        try selected(data).map { name in
-            let column = data.features[data.featureIndex(named: name)!]
-            let hasMissing: Bool
-            switch column.values {
-            case .numeric(let values): hasMissing = rows.contains { values[$0].isNaN }
-            case .categorical(let labels): hasMissing = rows.contains { labels[$0].isEmpty }
-            }
-            return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue, indicator: indicator && hasMissing)
+        try selected(data).map { try fit(data.features[data.featureIndex(named: $0)!], rows: rows) }
+    }
+
+    /// Fits the fill of one column on `rows`.
+    func fit(_ column: Column, rows: [Int]) throws -> ImputeTransform {
+        let hasMissing: Bool
+        switch column.values {
+        case .numeric(let values): hasMissing = rows.contains { values[$0].isNaN }
+        case .categorical(let labels): hasMissing = rows.contains { labels[$0].isEmpty }
         }
+        return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue, indicator: indicator && hasMissing)
     }
 }

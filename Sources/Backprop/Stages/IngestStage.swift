@@ -92,6 +92,7 @@ public struct IngestStage: PipelineStage {
 
     /// Reads the file straight into typed columns, or through the cache when one is asked for.
     public func run(_ context: inout PipelineContext) throws {
+        context.columnCache = nil
         if let cacheURL {
             if context.sharesRows {
                 throw context.error(.pipeline, "'cache' is not supported when several processes share the rows; leave it out under mpirun")

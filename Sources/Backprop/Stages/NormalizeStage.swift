@@ -121,28 +121,35 @@ public struct NormalizeStage: TransformStage {
         var fitted = [any FittedTransform]()
         for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows)) }
         for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows)) }
-        for name in columns.oneHot {
-            if case .categorical(let labels) = column(name).values, let row = rows.first(where: { labels[$0].isEmpty }) {
-                throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
-            }
-            let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
-            let transform = OneHotTransform(fitting: column(name), rows: rows, ignoreUnknown: ignore)
-            guard transform.categories.count <= Limits.categories else {
-                throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
-            }
-            fitted.append(transform)
-        }
+        for name in columns.oneHot { fitted.append(try oneHot(column(name), rows: rows)) }
         return fitted
+    }
+
+    /// Fits the one-hot encoding of `column` on `rows`.
+    /// - Throws: `.data` for a missing label in `rows`, or more categories than the limit.
+    func oneHot(_ column: Column, rows: [Int]) throws -> OneHotTransform {
+        let name = column.name
+        if case .categorical(let labels) = column.values, let row = rows.first(where: { labels[$0].isEmpty }) {
+            throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+        }
+        let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
+        let transform = OneHotTransform(fitting: column, rows: rows, ignoreUnknown: ignore)
+        guard transform.categories.count <= Limits.categories else {
+            throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
+        }
+        return transform
     }
 
     /// The rescaled columns whose values do not vary over `rows`.
     func constantColumns(_ data: Dataset, rows: [Int]) throws -> [String] {
         let columns = try resolve(data)
-        return (columns.standardize + columns.minMax).filter { name in
-            guard let values = data.features[data.featureIndex(named: name)!].numbers,
-                  let bounds = Statistics.minMax(rows.map { values[$0] }) else { return false }
-            return bounds.min == bounds.max
-        }
+        return (columns.standardize + columns.minMax).filter { Self.isConstant(data.features[data.featureIndex(named: $0)!], rows: rows) }
+    }
+
+    /// Whether a numeric column's values at `rows` are all the same.
+    static func isConstant(_ column: Column, rows: [Int]) -> Bool {
+        guard let values = column.numbers, let bounds = Statistics.minMax(rows.map { values[$0] }) else { return false }
+        return bounds.min == bounds.max
     }
 
     /// Fits on the training rows (all rows before a split), applies the result, and warns once
@@ -151,12 +158,15 @@ public struct NormalizeStage: TransformStage {
         var data = try context.requireData()
         let rows = context.split?.train ?? Array(0..<data.rowCount)
         let fitted = try fit(data, rows: rows)
-        let constant = try constantColumns(data, rows: rows)
-        if !constant.isEmpty {
-            context.log("WARNING - \(constant.count) column\(constant.count == 1 ? "" : "s") constant over the \(rows.count) fitting rows, kept centred with scale 1: \(constant.joined(separator: ", "))")
-        }
+        warnConstant(try constantColumns(data, rows: rows), rows: rows.count, context)
         for transform in fitted { data = try transform.apply(to: data) }
         context.data = data
         context.preprocessing.append(contentsOf: fitted)
+    }
+
+    /// Names, in one warning line, the rescaled columns that do not vary over the fitting rows.
+    func warnConstant(_ constant: [String], rows: Int, _ context: PipelineContext) {
+        guard !constant.isEmpty else { return }
+        context.log("WARNING - \(constant.count) column\(constant.count == 1 ? "" : "s") constant over the \(rows) fitting rows, kept centred with scale 1: \(constant.joined(separator: ", "))")
     }
 }

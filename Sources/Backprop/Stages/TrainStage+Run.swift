@@ -18,15 +18,11 @@ extension TrainStage {
                 global = (rows.map { shards.offset + $0 }, shards.total)
             }
         }
-        let featureColumns: [[Double]], encoding: TargetEncoding?
+        let features: TrainingFeatures, encoding: TargetEncoding?
         var rawTargets: Matrix
         do {
-            featureColumns = try data.featureColumns()  // shared with the dataset: rows are gathered a block at a time
-            for (column, values) in featureColumns.enumerated() {
-                if let row = rows.first(where: { values[$0].isNaN }) {
-                    throw BackpropError(.data, "feature '\(data.features[column].name)' is missing in data row \(data.rowIDs[row]); put an impute stage before train")
-                }
-            }
+            features = try TrainingFeatures(context)  // in memory or in a cache: rows are gathered a block at a time
+            try features.checkPresent(rows, in: data)
             encoding = group.size > 1
                 ? try Self.globalEncoding(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: group)
                 : try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass)
@@ -44,7 +40,7 @@ extension TrainStage {
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
         }
         let classCount = isMulticlass ? encoding?.classes.count ?? 0 : 1
-        let sizes = [featureColumns.count] + hidden + [classCount]
+        let sizes = [features.names.count] + hidden + [classCount]
         let layerActivations = activations + [outputActivation]
         var parameters = 0
         for (fanIn, fanOut) in zip(sizes, sizes.dropFirst()) {
@@ -73,9 +69,9 @@ extension TrainStage {
             validationRows = rows.filter(held.contains)
             rows = rows.filter { !held.contains($0) }
         }
-        func source(_ positions: [Int], weights: [Double]? = nil) -> DatasetRows {
-            DatasetRows(features: featureColumns, targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil,
-                        positions: positions, weights: weights)
+        if global == nil, features.prefersFileOrder(batchSize: batchSize) { rows.sort() }  // (no cache when rows are shared)
+        func source(_ positions: [Int], weights: [Double]? = nil) -> any TrainingRowSource {
+            features.rows(targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
         }
 
         let configuration = TrainingConfiguration(
@@ -134,7 +130,7 @@ extension TrainStage {
             summary["target_scaling"] = .object(["mean": .number(scaling.mean), "std": .number(scaling.sd), "folded_into": .string("output layer")])
         }
         var model = TrainedModel(
-            inputs: context.rawInputs, preprocessing: context.preprocessing, features: data.featureNames,
+            inputs: context.rawInputs, preprocessing: context.preprocessing, features: features.names,
             target: data.target.name, network: network, training: summary, targetEncoding: encoding)
         model.sourceCSV = context.sourceCSV
         model.missingMarkers = context.missingMarkers

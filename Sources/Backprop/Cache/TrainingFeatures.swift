@@ -1,0 +1,82 @@
+import BackpropNumerics
+
+/// Where the train and evaluate stages read the feature rows: the dataset's columns in memory,
+/// or the cache file a block at a time with the preprocessing applied as it is read.
+enum TrainingFeatures {
+    /// The dataset's numeric columns (shared, not copied) and their names.
+    case memory(columns: [[Double]], names: [String])
+    /// The cached columns and the feature names after the preprocessing.
+    case cached(CachedFeatures, names: [String])
+
+    /// The features of the context's data.
+    /// - Throws: `.data` naming a categorical feature, which the network cannot take.
+    init(_ context: PipelineContext) throws {
+        let data = try context.requireData()
+        guard let cached = try context.cachedFeatures() else {
+            self = .memory(columns: try data.featureColumns(), names: data.featureNames)
+            return
+        }
+        let schema = try cached.schema()
+        if let categorical = schema.features.first(where: \.isCategorical) {
+            throw BackpropError(.data, "column '\(categorical.name)' is categorical; one-hot encode it in a normalize stage before training")
+        }
+        self = .cached(cached, names: schema.featureNames)
+    }
+
+    /// The feature names, in input order.
+    var names: [String] {
+        switch self {
+        case .memory(_, let names), .cached(_, let names): return names
+        }
+    }
+
+    /// Whether training should take its rows in file order: full-batch training from a cache
+    /// reads each block of rows in a few long reads that way (the gradient is the same sum,
+    /// added in another order).
+    func prefersFileOrder(batchSize: Int?) -> Bool {
+        if case .cached = self { return batchSize == nil }
+        return false
+    }
+
+    /// Checks that no feature is missing in `rows` (from a cache: checked as rows are read).
+    /// - Throws: `.data` naming the feature and the data row.
+    func checkPresent(_ rows: [Int], in data: Dataset) throws {
+        guard case .memory(let columns, let names) = self else { return }
+        for (column, values) in columns.enumerated() {
+            if let row = rows.first(where: { values[$0].isNaN }) {
+                throw BackpropError(.data, "feature '\(names[column])' is missing in data row \(data.rowIDs[row]); put an impute stage before train")
+            }
+        }
+    }
+
+    /// The rows at `positions` as a training source.
+    func rows(targets: [Double], oneHotClasses: Int?, positions: [Int], weights: [Double]?) -> any TrainingRowSource {
+        switch self {
+        case .memory(let columns, _):
+            return DatasetRows(features: columns, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
+        case .cached(let features, let names):
+            return CachedRows(features: features, names: names, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
+        }
+    }
+}
+
+extension PipelineContext {
+    /// The network's outputs for the data rows at `rows`: from the feature matrix in memory, or
+    /// from the cache a block of rows at a time.
+    /// - Throws: `.data` for a categorical feature or a cache that cannot be read.
+    func predictions(of network: Network, rows: [Int]) throws -> Matrix {
+        let data = try requireData()
+        guard let cached = try cachedFeatures() else { return network.predict(try data.featureMatrix(rows: rows)) }
+        var outputs = Matrix(rows: rows.count, columns: network.outputCount)
+        let slots = rows.indices.sorted { (rows[$0], $0) < (rows[$1], $1) }
+        for start in stride(from: 0, to: slots.count, by: CachedFeatures.blockRows) {
+            let part = Array(slots[start..<min(start + CachedFeatures.blockRows, slots.count)])
+            let block = try cached.block(rows: part.map { rows[$0] })
+            let predicted = network.predict(try block.featureMatrix())
+            for (k, slot) in part.enumerated() {
+                for output in 0..<outputs.columns { outputs[slot, output] = predicted[k, output] }
+            }
+        }
+        return outputs
+    }
+}
