@@ -128,25 +128,28 @@ public struct EvaluateStage: PipelineStage {
             writeOutputs(test: nil, crossValidation: crossValidation, model: model, &context)
             return
         }
-        var targets: [Double], trainTargets: [Double]
-        var outputs: Matrix
-        do {
-            if let encoding = model.targetEncoding {
-                let codes = encoding.codes(data.target)
-                targets = split.test.map { codes[$0] }
-                trainTargets = split.train.map { codes[$0] }
-                let labels = OneHotTransform.labels(data.target.values)
-                if let row = split.test.first(where: { !codes[$0].isFinite }) {
-                    throw BackpropError(.data, "\(data.source): data row \(data.rowIDs[row] + 1): target '\(data.target.name)' is \"\(labels[row])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
+        // A bad test row on one process stops every process before the rows are gathered.
+        var (targets, trainTargets, outputs) = try context.rowGroup.agreeing { () throws -> ([Double], [Double], Matrix) in
+            let targets: [Double], trainTargets: [Double], outputs: Matrix
+            do {
+                if let encoding = model.targetEncoding {
+                    let codes = encoding.codes(data.target)
+                    targets = split.test.map { codes[$0] }
+                    trainTargets = split.train.map { codes[$0] }
+                    let labels = OneHotTransform.labels(data.target.values)
+                    if let row = split.test.first(where: { !codes[$0].isFinite }) {
+                        throw BackpropError(.data, "\(data.source): data row \(data.rowIDs[row] + 1): target '\(data.target.name)' is \"\(labels[row])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
+                    }
+                } else {
+                    targets = try data.targetMatrix(rows: split.test).values
+                    trainTargets = try data.targetMatrix(rows: split.train).values
                 }
-            } else {
-                targets = try data.targetMatrix(rows: split.test).values
-                trainTargets = try data.targetMatrix(rows: split.train).values
+                outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
+                    : try context.predictions(of: model.network, rows: split.test)
+            } catch let error as BackpropError {
+                throw context.error(.data, error.message)
             }
-            outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
-                : try context.predictions(of: model.network, rows: split.test)
-        } catch let error as BackpropError {
-            throw context.error(.data, error.message)
+            return (targets, trainTargets, outputs)
         }
         let allLabels = OneHotTransform.labels(data.target.values)
         var testRowIDs = split.test.map { data.rowIDs[$0] }, testLabels = split.test.map { allLabels[$0] }

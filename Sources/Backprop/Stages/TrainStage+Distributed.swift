@@ -3,36 +3,6 @@ import BackpropNumerics
 /// What the train stage agrees on with the other processes of a job, so that every process
 /// trains the model a single process would train on all their rows together.
 extension TrainStage {
-    /// The target's encoding from the training rows of every process: each sends the distinct
-    /// target values of its training rows, and the encoding is fitted on their union (for a
-    /// numeric target of a non-softmax output, at most a few of them, with its extremes: enough
-    /// for every decision `TargetEncoding.fit` takes).
-    static func globalEncoding(_ target: Column, rows: [Int], output: Activation, positive: String?, group: any ProcessGroup) throws -> TargetEncoding? {
-        var writer = GatherWriter()
-        var union: Column
-        if let numbers = target.numbers {
-            var distinct = Set(rows.map { numbers[$0] }).sorted()
-            if output != .softmax, distinct.count > 4 { distinct = Array(distinct.prefix(3)) + [distinct.last!] }
-            for value in distinct { writer.append(value) }
-            var all = Set<Double>()
-            for bytes in try group.gather(writer.bytes) {
-                var reader = GatherReader(bytes)
-                while !reader.isAtEnd { all.insert(try reader.double()) }
-            }
-            union = Column(name: target.name, values: .numeric(all.sorted()))
-        } else {
-            let labels = OneHotTransform.labels(target.values)
-            for label in Set(rows.map { labels[$0] }).sorted() { writer.append(label) }
-            var all = Set<String>()
-            for bytes in try group.gather(writer.bytes) {
-                var reader = GatherReader(bytes)
-                while !reader.isAtEnd { all.insert(try reader.string()) }
-            }
-            union = Column(name: target.name, values: .categorical(all.sorted()))
-        }
-        return try TargetEncoding.fit(union, rows: Array(0..<union.values.count), output: output, positive: positive)
-    }
-
     /// The mean and sample standard deviation of the training rows' targets of every process:
     /// counts and sums first, then sums of squares about the global mean (not Σx² − n·mean²).
     static func globalMeanAndDeviation(_ values: [Double], rows: [Int], group: any ProcessGroup) throws -> (mean: Double, sd: Double) {

@@ -21,12 +21,16 @@ extension TrainStage {
         let features: TrainingFeatures, encoding: TargetEncoding?
         var rawTargets: Matrix
         do {
-            features = try TrainingFeatures(context)  // in memory or in a cache: rows are gathered a block at a time
-            try features.checkPresent(rows, in: data)
-            encoding = group.size > 1
-                ? try Self.globalEncoding(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: group)
-                : try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass)
-            rawTargets = try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
+            // Steps that can fail on one process only are agreed on before the next collective.
+            features = try context.rowGroup.agreeing {
+                let features = try TrainingFeatures(context)  // in memory or in a cache: rows are gathered a block at a time
+                try features.checkPresent(rows, in: data)
+                return features
+            }
+            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: context.rowGroup)
+            rawTargets = try context.rowGroup.agreeing {
+                try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
+            }
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
