@@ -172,6 +172,18 @@ final class ColumnCacheTests: XCTestCase {
         try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-12)
     }
 
+    func testFloat32FromTheCacheIsTheFloat32ModelInMemory() throws {
+        let folder = temporaryFolder(self)
+        writeData(in: folder)
+        let single = #", "precision": "float32""#
+        let plain = try run(pipeline(cache: nil, batch: single), in: folder)
+        _ = try run(pipeline(cache: "true", batch: single), in: folder)
+        let cached = try run(pipeline(cache: "true", batch: single), in: folder)
+        XCTAssertEqual(cached.context.model?.training["precision"], .string("float32"))
+        // Full batch from the cache adds the same float32 gradients in file order.
+        try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-5)
+    }
+
     func testCrossValidationAndSeveralClassesFromTheCache() throws {
         let folder = temporaryFolder(self)
         writeData(rows: 1_500, in: folder)
