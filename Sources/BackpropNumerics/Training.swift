@@ -18,6 +18,8 @@ public enum TrainingError: Error, Equatable, Sendable {
     case nonFiniteLoss(epoch: Int)
     /// The row source failed (a cache file cut short, a bad row weight): its message.
     case unreadableRows(String)
+    /// Adding the partial sums of the processes of a distributed run failed: its message.
+    case collectiveFailed(String)
 }
 
 /// Training of a `Network` by backpropagation over blocks of rows (see `BlockedBatch`): one
@@ -78,19 +80,23 @@ public struct Trainer {
     /// - Returns: the history of the run.
     /// - Throws: `TrainingError.nonFiniteLoss` when the loss stops being finite,
     ///   `TrainingError.unreadableRows` when a source fails.
+    ///   - shard: in a run over several processes, where `rows` (and `validation`) sit among all
+    ///     processes' rows and how partial sums are added; nil for a process alone.
     public func train<Source: TrainingRowSource>(
         _ network: inout Network, rows: Source, validation: (any TrainingRowSource)? = nil,
+        shard: TrainingShard? = nil,
         generator: RandomGenerator, onEpoch: ((Int) -> Void)? = nil,
         onRecord: (EpochRecord) -> Void
     ) throws(TrainingError) -> TrainingHistory {
-        precondition(rows.rowCount > 0, "training needs rows")
+        precondition(rows.rowCount > 0 || shard.map { $0.globalRowCount > 0 } == true, "training needs rows")
+        precondition(shard.map { $0.globalPositions.count == rows.rowCount } ?? true, "a global position per local row")
         precondition(rows.inputWidth == network.inputCount && rows.targetWidth == network.outputCount, "rows fit the network")
         precondition(validation.map { $0.inputWidth == rows.inputWidth && $0.targetWidth == rows.targetWidth } ?? true, "validation rows fit the network")
         switch configuration.precision {
         case .float64:
-            return try TrainingRun<Double>(self, network, rows, validation).run(&network, generator, onEpoch, onRecord)
+            return try TrainingRun<Double>(self, network, rows, validation, shard).run(&network, generator, onEpoch, onRecord)
         case .float32:
-            return try TrainingRun<Float>(self, network, rows, validation).run(&network, generator, onEpoch, onRecord)
+            return try TrainingRun<Float>(self, network, rows, validation, shard).run(&network, generator, onEpoch, onRecord)
         }
     }
 }

@@ -67,11 +67,18 @@ public struct TargetEncoding: Equatable, Sendable {
     /// - Softmax: every label of the training rows, sorted (as numbers when all are numbers).
     /// - Sigmoid: a target with exactly two labels, the positive one `positive` or else the
     ///   second in sorted order; a numeric target with only 0 and 1 is [0, 1].
+    /// - Parameter group: the processes whose rows are fitted on together: the classes of every
+    ///   process's rows (gathered), the same on every process.
     /// - Throws: `.data` saying what to change when the target does not fit the output.
     public static func fit(
-        _ target: Column, rows: [Int], output: Activation, positive: String?
+        _ target: Column, rows: [Int], output: Activation, positive: String?,
+        group: any ProcessGroup = SingleProcess.shared
     ) throws -> TargetEncoding? {
-        let seen = OneHotTransform.sorted(distinctLabels(target.values, rows: rows))
+        var distinct = distinctLabels(target.values, rows: rows)
+        if group.size > 1, output == .softmax || output == .sigmoid {
+            distinct = Set(try GlobalStatistics.labelCounts(distinct, group: group).keys)
+        }
+        let seen = OneHotTransform.sorted(distinct)
         let name = target.name
         let shown = seen.prefix(6).joined(separator: ", ") + (seen.count > 6 ? ", …" : "")
         switch output {
@@ -82,7 +89,8 @@ public struct TargetEncoding: Equatable, Sendable {
             return TargetEncoding(classes: seen)
         case .sigmoid:
             if let numbers = target.numbers, positive == nil {
-                let values = Set(rows.map { numbers[$0] })
+                // Over several processes, the gathered labels (a number's label reads back as it).
+                let values = group.size > 1 ? Set(seen.compactMap { Double($0) }) : Set(rows.map { numbers[$0] })
                 if values.isSubset(of: [0, 1]) { return TargetEncoding(classes: ["0", "1"]) }
                 if values.count != 2 {
                     guard values.allSatisfy({ (0...1).contains($0) }) else {

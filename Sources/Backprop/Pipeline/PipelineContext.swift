@@ -7,11 +7,15 @@ public struct DataSplit: Equatable, Sendable {
     public var train: [Int]
     /// Positions of the test rows.
     public var test: [Int]
+    /// In a run over several processes: where these rows sit in the split of all processes'
+    /// rows (nil for a process alone).
+    public var global: GlobalSplitPositions?
 
     /// Creates a split.
-    public init(train: [Int], test: [Int]) {
+    public init(train: [Int], test: [Int], global: GlobalSplitPositions? = nil) {
         self.train = train
         self.test = test
+        self.global = global
     }
 }
 

@@ -52,15 +52,26 @@ public protocol TransformStage: PipelineStage {
     /// Learns the transform from `rows` (positions in `data`).
     /// - Returns: the fitted transforms, applied in order.
     func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform]
+
+    /// Learns the transform from `rows` of this process and of every other process of `group`
+    /// (the same result on every process). The default fits on this process's rows alone: right
+    /// for a stage that does not combine across processes, since its pipeline's rows are then
+    /// never shared out (`group` is this process alone).
+    func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform]
 }
 
 extension TransformStage {
+    /// Fits on this process's rows.
+    public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
+        try fit(data, rows: rows)
+    }
+
     /// Fits on the training rows (or all rows before a split), applies the result to all rows,
     /// and records the fitted transforms for the model.
     public func run(_ context: inout PipelineContext) throws {
         var data = try context.requireData()
         let rows = context.split?.train ?? Array(0..<data.rowCount)
-        let fitted = try fit(data, rows: rows)
+        let fitted = try fit(data, rows: rows, group: context.rowGroup)
         for transform in fitted {
             data = try transform.apply(to: data)
         }

@@ -54,12 +54,12 @@ public struct StandardizeTransform: FittedTransform, Equatable {
     public let standardDeviation: Double
 
     /// Fits on `rows` of `column`; a column constant over `rows` (or of one row) gets scale 1.
+    /// - Parameter group: the processes whose rows are fitted on together (see `GlobalStatistics`).
     /// - Throws: for a categorical column or no rows.
-    public init(fitting column: Column, rows: [Int]) throws {
-        let values = try numericValues(column, rows: rows, operation: "standardize")
-        guard !values.isEmpty else { throw BackpropError(.data, "cannot standardize column '\(column.name)': no fitting rows") }
-        let mean = Statistics.mean(values)
-        let sd = values.count > 1 ? Statistics.sampleStandardDeviation(values, mean: mean) : 0
+    public init(fitting column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws {
+        let values = try group.agreeing { try numericValues(column, rows: rows, operation: "standardize") }
+        let (count, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(values, group: group)
+        guard count > 0 else { throw BackpropError(.data, "cannot standardize column '\(column.name)': no fitting rows") }
         guard mean.isFinite, sd.isFinite else {
             throw BackpropError(.data, "cannot standardize column '\(column.name)': its mean or standard deviation is not finite")
         }
@@ -103,10 +103,11 @@ public struct MinMaxTransform: FittedTransform, Equatable {
     public var range: Double { maximum > minimum ? maximum - minimum : 1 }
 
     /// Fits on `rows` of `column`.
+    /// - Parameter group: the processes whose rows are fitted on together (see `GlobalStatistics`).
     /// - Throws: for a categorical column or no rows.
-    public init(fitting column: Column, rows: [Int]) throws {
-        let values = try numericValues(column, rows: rows, operation: "min-max scale")
-        guard let bounds = Statistics.minMax(values), bounds.min.isFinite, bounds.max.isFinite else {
+    public init(fitting column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws {
+        let values = try group.agreeing { try numericValues(column, rows: rows, operation: "min-max scale") }
+        guard let bounds = try GlobalStatistics.bounds(values, group: group), bounds.min.isFinite, bounds.max.isFinite else {
             throw BackpropError(.data, "cannot min-max scale column '\(column.name)': no finite fitting values")
         }
         self.column = column.name

@@ -96,6 +96,8 @@ public struct EvaluateStage: PipelineStage {
     public static let kind = "evaluate"
     /// One line for help output.
     public static let summary = "score the model on the test rows; write a metrics report and an SVG picture"
+    /// True: over several processes, the metrics and predictions cover all processes' test rows.
+    public static var combinesAcrossProcesses: Bool { true }
     /// The parameters.
     public static let parameterHelp = [
         ParameterHelp("report", "where to write the metrics and training history as JSON, relative to the pipeline file (default: not written)"),
@@ -119,56 +121,69 @@ public struct EvaluateStage: PipelineStage {
         let data = try context.requireData()
         guard let model = context.model else { throw context.error(.pipeline, "no trained model yet; put a train stage before it") }
         guard let split = context.split else { throw context.error(.pipeline, "no test rows; put a split stage before train") }
-        guard !split.test.isEmpty else {
+        guard !split.test.isEmpty || (split.global?.testCount ?? 0) > 0 else {
             // Cross-validation over all rows: its metrics are the result.
             guard let crossValidation = context.crossValidation else { throw context.error(.pipeline, "no test rows") }
             context.log("No test rows held out: the cross-validation above is the estimate; the model is trained on all rows")
             writeOutputs(test: nil, crossValidation: crossValidation, model: model, &context)
             return
         }
-        let targets: [Double], trainTargets: [Double]
-        let outputs: Matrix
-        do {
-            if let encoding = model.targetEncoding {
-                let codes = encoding.codes(data.target)
-                targets = split.test.map { codes[$0] }
-                trainTargets = split.train.map { codes[$0] }
-                let labels = OneHotTransform.labels(data.target.values)
-                if let row = split.test.first(where: { !codes[$0].isFinite }) {
-                    throw BackpropError(.data, "\(data.source): data row \(data.rowIDs[row] + 1): target '\(data.target.name)' is \"\(labels[row])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
+        // A bad test row on one process stops every process before the rows are gathered.
+        var (targets, trainTargets, outputs) = try context.rowGroup.agreeing { () throws -> ([Double], [Double], Matrix) in
+            let targets: [Double], trainTargets: [Double], outputs: Matrix
+            do {
+                if let encoding = model.targetEncoding {
+                    let codes = encoding.codes(data.target)
+                    targets = split.test.map { codes[$0] }
+                    trainTargets = split.train.map { codes[$0] }
+                    let labels = OneHotTransform.labels(data.target.values)
+                    if let row = split.test.first(where: { !codes[$0].isFinite }) {
+                        throw BackpropError(.data, "\(data.source): data row \(data.rowIDs[row] + 1): target '\(data.target.name)' is \"\(labels[row])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
+                    }
+                } else {
+                    targets = try data.targetMatrix(rows: split.test).values
+                    trainTargets = try data.targetMatrix(rows: split.train).values
                 }
-            } else {
-                targets = try data.targetMatrix(rows: split.test).values
-                trainTargets = try data.targetMatrix(rows: split.train).values
+                outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
+                    : try context.predictions(of: model.network, rows: split.test)
+            } catch let error as BackpropError {
+                throw context.error(.data, error.message)
             }
-            outputs = try context.predictions(of: model.network, rows: split.test)
-        } catch let error as BackpropError {
-            throw context.error(.data, error.message)
+            return (targets, trainTargets, outputs)
+        }
+        let allLabels = OneHotTransform.labels(data.target.values)
+        var testRowIDs = split.test.map { data.rowIDs[$0] }, testLabels = split.test.map { allLabels[$0] }
+        var trained = TrainingTargets(trainTargets, classCount: outputs.columns)
+        if let global = split.global {
+            // Several processes: every process gets all test rows, in global order, and the
+            // training targets' counts and sums of all processes.
+            let all = try TestRows(rowIDs: testRowIDs, labels: testLabels, targets: targets, outputs: outputs)
+                .gathered(positions: global.test, count: global.testCount, group: context.rowGroup)
+            (testRowIDs, testLabels, targets, outputs) = (all.rowIDs, all.labels, all.targets, all.outputs)
+            trained = try trained.summed(over: context.rowGroup)
         }
         if let predictionsURL {
-            let labels = OneHotTransform.labels(data.target.values)
             var lines = [CSVText.line(["row", data.target.name] + model.predictionHeader)]
-            for (index, row) in split.test.enumerated() {
+            for index in testRowIDs.indices {
                 let values = (0..<outputs.columns).map { outputs[index, $0] }
-                lines.append(CSVText.line([String(data.rowIDs[row]), labels[row]] + model.predictionFields(values)))
+                lines.append(CSVText.line([String(testRowIDs[index]), testLabels[index]] + model.predictionFields(values)))
             }
             context.outputs.append(PendingOutput(label: "Predictions", url: predictionsURL, data: Data((lines.joined(separator: "\n") + "\n").utf8)))
         }
         let test: JSONValue
         if outputs.columns > 1 {
-            test = try evaluateClasses(outputs, targets: targets, trainTargets: trainTargets, model: model, context: &context)
-        } else if model.targetEncoding == nil, (targets + trainTargets).contains(where: { $0 != 0 && $0 != 1 }) {
+            test = try evaluateClasses(outputs, targets: targets, trained: trained, model: model, context: &context)
+        } else if model.targetEncoding == nil, trained.nonBinary || targets.contains(where: { $0 != 0 && $0 != 1 }) {
             // A quantity, not a 0/1 class: regression metrics against the training mean.
             let evaluation = RegressionEvaluation(
-                predictions: outputs.values, targets: targets,
-                trainingMean: trainTargets.reduce(0, +) / Double(trainTargets.count))
+                predictions: outputs.values, targets: targets, trainingMean: trained.sum / Double(trained.count))
             context.log(cFormat("Test MSE: %.6g  MAE: %.6g  R²: %.4f", evaluation.meanSquaredError,
                                 evaluation.meanAbsoluteError, evaluation.rSquared))
             context.log(cFormat("Baseline MSE (always predicting the training mean): %.6g", evaluation.baselineMeanSquaredError))
             context.regressionEvaluation = evaluation
             test = evaluation.json
         } else {
-            test = try evaluateBinary(outputs.values, targets: targets, trainTargets: trainTargets,
+            test = try evaluateBinary(outputs.values, targets: targets, trained: trained,
                                       classes: model.targetEncoding?.classes ?? ["0", "1"], context: &context)
         }
         if let crossValidation = context.crossValidation {
@@ -198,9 +213,8 @@ public struct EvaluateStage: PipelineStage {
         }
     }
 
-    private func evaluateBinary(_ probabilities: [Double], targets: [Double], trainTargets: [Double], classes: [String], context: inout PipelineContext) throws -> JSONValue {
-        let positives = trainTargets.filter { $0 == 1 }.count
-        let majority = positives * 2 > trainTargets.count ? 1 : 0
+    private func evaluateBinary(_ probabilities: [Double], targets: [Double], trained: TrainingTargets, classes: [String], context: inout PipelineContext) throws -> JSONValue {
+        let majority = trained.positives * 2 > trained.count ? 1 : 0
         let evaluation = Evaluation(probabilities: probabilities, targets: targets, majorityClass: majority)
         context.evaluation = evaluation
         context.log(cFormat("Prediction accuracy: %.3f", evaluation.accuracy))
@@ -213,13 +227,13 @@ public struct EvaluateStage: PipelineStage {
         return evaluation.json
     }
 
-    private func evaluateClasses(_ probabilities: Matrix, targets: [Double], trainTargets: [Double], model: TrainedModel, context: inout PipelineContext) throws -> JSONValue {
+    private func evaluateClasses(_ probabilities: Matrix, targets: [Double], trained: TrainingTargets, model: TrainedModel, context: inout PipelineContext) throws -> JSONValue {
         guard let labels = model.targetEncoding?.classes, labels.count == probabilities.columns else {
             throw context.error(.model, "the model has \(probabilities.columns) outputs but no class list to match")
         }
         // Positions 0, 1, … in output order; the labels name them.
         let classes = labels.indices.map(Double.init)
-        let counts = classes.map { c in trainTargets.filter { $0 == c }.count }
+        let counts = trained.classCounts
         let majority = counts.indices.max { counts[$0] < counts[$1] } ?? 0
         var evaluation = MulticlassEvaluation(probabilities: probabilities, targets: targets, classes: classes, majorityClass: majority)
         evaluation.labels = labels

@@ -72,19 +72,30 @@ public struct ImputeStage: TransformStage {
         }
     }
 
+    /// Each process fits on its own rows, combined with the others' (`GlobalStatistics`).
+    public static let combinesAcrossProcesses = true
+
     /// Fits one fill per selected column; an indicator only for columns with a missing value
     /// in `rows`.
     public func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform] {
-        try selected(data).map { try fit(data.features[data.featureIndex(named: $0)!], rows: rows) }
+        try fit(data, rows: rows, group: SingleProcess.shared)
     }
 
-    /// Fits the fill of one column on `rows`.
-    func fit(_ column: Column, rows: [Int]) throws -> ImputeTransform {
-        let hasMissing: Bool
+    /// Fits one fill per selected column on the rows of every process of `group`.
+    public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
+        try selected(data).map { try fit(data.features[data.featureIndex(named: $0)!], rows: rows, group: group) }
+    }
+
+    /// Fits the fill of one column on `rows` (of every process of `group`); an indicator only
+    /// when a value is missing in those rows.
+    func fit(_ column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> ImputeTransform {
+        var hasMissing: Bool
         switch column.values {
         case .numeric(let values): hasMissing = rows.contains { values[$0].isNaN }
         case .categorical(let labels): hasMissing = rows.contains { labels[$0].isEmpty }
         }
-        return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue, indicator: indicator && hasMissing)
+        if indicator { hasMissing = try GlobalStatistics.any(hasMissing, group: group) }
+        return try ImputeTransform(fitting: column, rows: rows, strategy: strategy, constant: fillValue,
+                                   indicator: indicator && hasMissing, group: group)
     }
 }

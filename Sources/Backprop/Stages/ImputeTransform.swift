@@ -38,30 +38,33 @@ public struct ImputeTransform: FittedTransform, Equatable {
     /// Fits on `rows` of `column`: the mean, the median (GSL) or the most frequent of the values
     /// present; `constant` takes `constant` as it is. Ties of most frequent go to the smallest
     /// value (as scikit-learn's `SimpleImputer`).
+    /// - Parameter group: the processes whose rows are fitted on together (see `GlobalStatistics`).
     /// - Throws: `.data` when no fitting row has a value, or the strategy does not suit the column.
-    public init(fitting column: Column, rows: [Int], strategy: String, constant: JSONValue?, indicator: Bool) throws {
+    public init(fitting column: Column, rows: [Int], strategy: String, constant: JSONValue?, indicator: Bool,
+                group: any ProcessGroup = SingleProcess.shared) throws {
         self.column = column.name
         self.indicator = indicator
         // A categorical column takes its most frequent label for mean and median too: say so.
         self.strategy = column.isCategorical && strategy != "constant" ? "most_frequent" : strategy
-        func noValues() -> BackpropError {
-            BackpropError(.data, "impute: column '\(column.name)' has no value in the \(rows.count) fitting rows; use \"strategy\": \"constant\"")
+        // Reached by every process together (the statistics are global), so counting is safe.
+        func noValues() throws -> BackpropError {
+            let fittingRows = try GlobalStatistics.total(rows.count, group: group)
+            return BackpropError(.data, "impute: column '\(column.name)' has no value in the \(fittingRows) fitting rows; use \"strategy\": \"constant\"")
         }
         switch column.values {
         case .numeric(let all):
             let present = rows.map { all[$0] }.filter { !$0.isNaN }
             switch strategy {
             case "mean":
-                guard !present.isEmpty else { throw noValues() }
-                fill = .number(Statistics.mean(present))
+                let (count, mean) = try GlobalStatistics.mean(present, group: group)
+                guard count > 0 else { throw try noValues() }
+                fill = .number(mean)
             case "median":
-                guard !present.isEmpty else { throw noValues() }
-                fill = .number(Statistics.median(present))
+                guard let median = try GlobalStatistics.median(present, group: group) else { throw try noValues() }
+                fill = .number(median)
             case "most_frequent":
-                guard !present.isEmpty else { throw noValues() }
-                var counts = [Double: Int]()
-                for value in present { counts[value, default: 0] += 1 }
-                fill = .number(counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key)
+                guard let value = try GlobalStatistics.mostFrequent(present, group: group) else { throw try noValues() }
+                fill = .number(value)
             default:
                 guard case .number(let value)? = constant, value.isFinite else {
                     throw BackpropError(.data, "impute: column '\(column.name)' is numeric; fill_value must be a number")
@@ -69,13 +72,11 @@ public struct ImputeTransform: FittedTransform, Equatable {
                 fill = .number(value)
             }
         case .categorical(let labels):
-            let present = rows.map { labels[$0] }.filter { !$0.isEmpty }
             switch strategy {
             case "mean", "median", "most_frequent":
-                guard !present.isEmpty else { throw noValues() }
-                var counts = [String: Int]()
-                for label in present { counts[label, default: 0] += 1 }
-                fill = .label(counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }!.key)
+                let counts = try GlobalStatistics.labelCounts(rows.lazy.map { labels[$0] }.filter { !$0.isEmpty }, group: group)
+                guard let best = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else { throw try noValues() }
+                fill = .label(best.key)
             default:
                 switch constant {
                 case .string(let text)? where !text.isEmpty: fill = .label(text)

@@ -114,36 +114,53 @@ public struct NormalizeStage: TransformStage {
         return (try pick(standardize, "standardize"), try pick(minMax, "min_max"), try pick(oneHot, "one_hot"))
     }
 
+    /// Each process fits on its own rows, combined with the others' (`GlobalStatistics`).
+    public static let combinesAcrossProcesses = true
+
     /// Fits one transform per selected column.
     public func fit(_ data: Dataset, rows: [Int]) throws -> [any FittedTransform] {
+        try fit(data, rows: rows, group: SingleProcess.shared)
+    }
+
+    /// Fits one transform per selected column, on the rows of every process of `group`.
+    public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
         let columns = try resolve(data)
         func column(_ name: String) -> Column { data.features[data.featureIndex(named: name)!] }
         var fitted = [any FittedTransform]()
-        for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows)) }
-        for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows)) }
-        for name in columns.oneHot { fitted.append(try oneHot(column(name), rows: rows)) }
+        for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows, group: group)) }
+        for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows, group: group)) }
+        for name in columns.oneHot { fitted.append(try oneHot(column(name), rows: rows, group: group)) }
         return fitted
     }
 
-    /// Fits the one-hot encoding of `column` on `rows`.
+    /// Fits the one-hot encoding of `column` on `rows` (of every process of `group`).
     /// - Throws: `.data` for a missing label in `rows`, or more categories than the limit.
-    func oneHot(_ column: Column, rows: [Int]) throws -> OneHotTransform {
+    func oneHot(_ column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> OneHotTransform {
         let name = column.name
-        if case .categorical(let labels) = column.values, let row = rows.first(where: { labels[$0].isEmpty }) {
-            throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+        try group.agreeing {
+            if case .categorical(let labels) = column.values, let row = rows.first(where: { labels[$0].isEmpty }) {
+                throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+            }
         }
         let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
-        let transform = OneHotTransform(fitting: column, rows: rows, ignoreUnknown: ignore)
+        let transform = try OneHotTransform(fitting: column, rows: rows, ignoreUnknown: ignore, group: group)
         guard transform.categories.count <= Limits.categories else {
             throw BackpropError(.data, "cannot one-hot encode column '\(Limits.excerpt(name))': \(transform.categories.count) categories, more than the limit of \(Limits.categories) (docs/limits.md)")
         }
         return transform
     }
 
-    /// The rescaled columns whose values do not vary over `rows`.
-    func constantColumns(_ data: Dataset, rows: [Int]) throws -> [String] {
+    /// The rescaled columns whose values do not vary over `rows` (of every process of `group`).
+    func constantColumns(_ data: Dataset, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> [String] {
         let columns = try resolve(data)
-        return (columns.standardize + columns.minMax).filter { Self.isConstant(data.features[data.featureIndex(named: $0)!], rows: rows) }
+        guard group.size > 1 else {
+            return (columns.standardize + columns.minMax).filter { Self.isConstant(data.features[data.featureIndex(named: $0)!], rows: rows) }
+        }
+        return try (columns.standardize + columns.minMax).filter { name in
+            guard let values = data.features[data.featureIndex(named: name)!].numbers,
+                  let bounds = try GlobalStatistics.bounds(rows.map { values[$0] }, group: group) else { return false }
+            return bounds.min == bounds.max
+        }
     }
 
     /// Whether a numeric column's values at `rows` are all the same.
@@ -157,8 +174,10 @@ public struct NormalizeStage: TransformStage {
     public func run(_ context: inout PipelineContext) throws {
         var data = try context.requireData()
         let rows = context.split?.train ?? Array(0..<data.rowCount)
-        let fitted = try fit(data, rows: rows)
-        warnConstant(try constantColumns(data, rows: rows), rows: rows.count, context)
+        let group = context.rowGroup
+        let fitted = try fit(data, rows: rows, group: group)
+        let constant = try constantColumns(data, rows: rows, group: group)
+        warnConstant(constant, rows: try GlobalStatistics.total(rows.count, group: group), context)
         for transform in fitted { data = try transform.apply(to: data) }
         context.data = data
         context.preprocessing.append(contentsOf: fitted)

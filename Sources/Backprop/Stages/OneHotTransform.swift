@@ -16,13 +16,27 @@ public struct OneHotTransform: FittedTransform, Equatable {
     public init(fitting column: Column, rows: [Int], ignoreUnknown: Bool = false) {
         self.column = column.name
         self.ignoresUnknown = ignoreUnknown
+        categories = Self.sorted(Self.labels(of: column, at: rows))
+    }
+
+    /// Fits the categories seen in `rows` of `column` on any process of `group` (each process's
+    /// labels gathered), so that every process gets the same sorted categories.
+    public init(fitting column: Column, rows: [Int], ignoreUnknown: Bool = false, group: any ProcessGroup) throws {
+        self.column = column.name
+        self.ignoresUnknown = ignoreUnknown
+        let local = Self.labels(of: column, at: rows)
+        categories = Self.sorted(group.size > 1 ? Set(try GlobalStatistics.labelCounts(local, group: group).keys) : local)
+    }
+
+    /// The distinct labels of `column` at `rows`.
+    private static func labels(of column: Column, at rows: [Int]) -> Set<String> {
         switch column.values {
         case .categorical(let values):
             var used = [Bool](repeating: false, count: values.labels.count)
             for row in rows { used[Int(values.codes[row])] = true }
-            categories = Self.sorted(Set(values.labels.indices.lazy.filter { used[$0] }.map { values.labels[$0] }))
+            return Set(values.labels.indices.lazy.filter { used[$0] }.map { values.labels[$0] })
         case .numeric(let numbers):
-            categories = Self.sorted(Set(rows.map { Self.label(for: numbers[$0]) }))
+            return Set(rows.map { Self.label(for: numbers[$0]) })
         }
     }
 

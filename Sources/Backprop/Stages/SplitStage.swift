@@ -7,6 +7,8 @@ public struct SplitStage: PipelineStage {
     public static let kind = "split"
     /// One line for help output.
     public static let summary = "split rows into training and test rows"
+    /// True: over several processes, the split is drawn over all processes' rows.
+    public static var combinesAcrossProcesses: Bool { true }
     /// The parameters.
     public static let parameterHelp = [
         ParameterHelp("test_fraction", "share of rows held out for testing, between 0 and 1 (default 0.1 unless rows are given)"),
@@ -90,6 +92,7 @@ public struct SplitStage: PipelineStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         if context.split != nil { throw context.error(.pipeline, "the data is already split; use one split stage") }
+        if context.rowGroup.size > 1 { return try runDistributed(data, &context) }
         switch method {
         case .random(let fraction, let seed):
             let testCount = Int((Double(data.rowCount) * fraction).rounded())

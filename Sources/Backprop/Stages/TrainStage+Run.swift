@@ -7,13 +7,30 @@ extension TrainStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         var rows = context.split?.train ?? Array(0..<data.rowCount)
+        // Several processes: each holds some rows; where they sit in the global training order.
+        let group = context.rowGroup
+        var global: (positions: [Int], count: Int)?
+        if group.size > 1 {
+            if let split = context.split?.global {
+                global = (split.train, split.trainCount)
+            } else {
+                let shards = try RowShards(rowIDs: data.rowIDs, group: group)
+                global = (rows.map { shards.offset + $0 }, shards.total)
+            }
+        }
         let features: TrainingFeatures, encoding: TargetEncoding?
         var rawTargets: Matrix
         do {
-            features = try TrainingFeatures(context)  // in memory or in a cache: rows are gathered a block at a time
-            try features.checkPresent(rows, in: data)
-            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass)
-            rawTargets = try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
+            // Steps that can fail on one process only are agreed on before the next collective.
+            features = try context.rowGroup.agreeing {
+                let features = try TrainingFeatures(context)  // in memory or in a cache: rows are gathered a block at a time
+                try features.checkPresent(rows, in: data)
+                return features
+            }
+            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: context.rowGroup)
+            rawTargets = try context.rowGroup.agreeing {
+                try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
+            }
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
@@ -41,8 +58,13 @@ extension TrainStage {
         var network = try initialNetwork(sizes: sizes, activations: layerActivations, generator: generator, context: context)
 
         // Validation rows: a seeded share of the training rows, drawn after the weights.
-        var validationRows = [Int]()
-        if validationFraction > 0 {
+        var validationRows = [Int](), globalValidationCount = 0
+        if validationFraction > 0, let shared = global {
+            let drawn = try Self.globalValidationSplit(rows: rows, positions: shared.positions, globalCount: shared.count,
+                                                       fraction: validationFraction, generator: generator, context: context)
+            (validationRows, rows, globalValidationCount) = (drawn.validation, drawn.train, drawn.validationCount)
+            global = (drawn.trainPositions, shared.count - drawn.validationCount)
+        } else if validationFraction > 0 {
             let count = Int((validationFraction * Double(rows.count)).rounded())
             guard count >= 1, count < rows.count else {
                 throw context.error(.data, "validation_fraction \(validationFraction) of \(rows.count) training rows leaves no validation or no training rows")
@@ -51,7 +73,7 @@ extension TrainStage {
             validationRows = rows.filter(held.contains)
             rows = rows.filter { !held.contains($0) }
         }
-        if features.prefersFileOrder(batchSize: batchSize) { rows.sort() }
+        if global == nil, features.prefersFileOrder(batchSize: batchSize) { rows.sort() }  // (no cache when rows are shared)
         func source(_ positions: [Int], weights: [Double]? = nil) -> any TrainingRowSource {
             features.rows(targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
         }
@@ -61,17 +83,21 @@ extension TrainStage {
             optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
-        let rowWeights = try classWeight.map { try Self.rowWeights($0, codes: rows.map { rawTargets.values[$0] }, encoding: encoding, context: context) }
-        if let rowWeights, let encoding {
-            var byClass = [String: Double]()
-            for (position, row) in rows.enumerated() { byClass[encoding.classes[Int(rawTargets.values[row])]] = rowWeights[position] }
+        let classWeights = try classWeight.map { try Self.classWeights($0, codes: rows.map { rawTargets.values[$0] }, encoding: encoding, context: context) }
+        let rowWeights = classWeights.map { weights in rows.map { weights.perClass[Int(rawTargets.values[$0])] } }
+        if let classWeights, let encoding {
+            let byClass = classWeights.byClass(encoding)
             context.log("Class weights: " + encoding.classes.map { "\($0) " + cFormat("%.4g", byClass[$0] ?? 1) }.joined(separator: ", "))
         }
         let history: TrainingHistory
         do {
+            let shard = global.map { global in
+                TrainingShard(globalPositions: global.positions, globalRowCount: global.count,
+                              globalValidationRowCount: globalValidationCount) { try group.sum(&$0) }
+            }
             history = try Trainer(configuration: configuration).train(
                 &network, rows: source(rows, weights: rowWeights),
-                validation: validationRows.isEmpty ? nil : source(validationRows),
+                validation: validationRows.isEmpty && globalValidationCount == 0 ? nil : source(validationRows), shard: shard,
                 generator: generator, onEpoch: progress.map { report in { report(TrainingProgress(epoch: $0, epochs: epochs)) } }
             ) { record in
                 let rising = previous.map { $0 < record.loss } ?? false
@@ -82,6 +108,7 @@ extension TrainStage {
         } catch {
             guard case .nonFiniteLoss(let epoch) = error else {
                 if case .unreadableRows(let message) = error { throw context.error(.data, "training rows: \(message); no model written") }
+                if case .collectiveFailed(let message) = error { throw context.error(.pipeline, "adding the processes' gradients: \(message); no model written") }
                 throw error
             }
             throw context.error(.training, "the training loss became NaN or infinite at epoch \(epoch + 1); try a smaller learning_rate (now \(learningRate)); no model written")
@@ -93,16 +120,15 @@ extension TrainStage {
         where !layer.weights.values.allSatisfy(\.isFinite) || !(layer.bias ?? []).allSatisfy(\.isFinite) {
             throw context.error(.training, "layer \(index + 1)'s weights became NaN or infinite although the loss stayed finite; try a smaller learning_rate (now \(learningRate)); no model written")
         }
+        if group.size > 1 { try Self.checkSameWeights(network, group: group, context: context) }
         for line in GradientReport.lines(history) { log(line) }
         context.trainingLosses = history.losses
         context.trainingHistory = history
         if let scaling { network = Self.unscaledOutput(network, mean: scaling.mean, sd: scaling.sd) }
-        var summary = trainingSummary(rows: rows.count, validationRows: validationRows.count,
+        var summary = trainingSummary(rows: global?.count ?? rows.count, validationRows: global == nil ? validationRows.count : globalValidationCount,
                                       classes: encoding.map { classCodes($0.classes) } ?? nil, history: history)
-        if let rowWeights, let encoding {
-            var byClass = [String: JSONValue]()
-            for (position, row) in rows.enumerated() { byClass[encoding.classes[Int(rawTargets.values[row])]] = .number(rowWeights[position]) }
-            summary["class_weight"] = .object(byClass)
+        if let classWeights, let encoding {
+            summary["class_weight"] = .object(classWeights.byClass(encoding).mapValues(JSONValue.number))
         }
         if let scaling {
             summary["target_scaling"] = .object(["mean": .number(scaling.mean), "std": .number(scaling.sd), "folded_into": .string("output layer")])
@@ -122,25 +148,53 @@ extension TrainStage {
     /// rows trained on (scikit-learn's `compute_class_weight`), a map gives each named class its
     /// weight (1 for classes it does not name).
     static func rowWeights(_ choice: ClassWeight, codes: [Double], encoding: TargetEncoding?, context: PipelineContext) throws -> [Double] {
+        let weights = try classWeights(choice, codes: codes, encoding: encoding, context: context)
+        return codes.map { weights.perClass[Int($0)] }
+    }
+
+    /// The weight of each class (see `rowWeights`), from the training rows of every process.
+    static func classWeights(_ choice: ClassWeight, codes: [Double], encoding: TargetEncoding?, context: PipelineContext) throws -> ClassWeights {
         guard let encoding else {
             throw context.error(.data, "class_weight needs a class target (a sigmoid or softmax output over labels); this target is a quantity")
         }
         let k = encoding.classes.count
         var counts = Array(repeating: 0, count: k)
         for code in codes { counts[Int(code)] += 1 }
+        if context.rowGroup.size > 1 {  // the training rows of every process
+            var all = counts.map(Int64.init)
+            try context.rowGroup.sum(&all)
+            counts = all.map { Int($0) }
+        }
+        let rowCount = counts.reduce(0, +)
         let perClass: [Double]
         switch choice {
         case .balanced:
-            perClass = counts.map { $0 > 0 ? Double(codes.count) / (Double(k) * Double($0)) : 1 }
+            perClass = counts.map { $0 > 0 ? Double(rowCount) / (Double(k) * Double($0)) : 1 }
         case .map(let weights):
             for label in weights.keys where !encoding.classes.contains(label) {
                 throw context.error(.data, "class_weight names \"\(label)\", not a class of the target (classes: \(encoding.classes.joined(separator: ", ")))")
             }
             perClass = encoding.classes.map { weights[$0] ?? 1 }
         }
-        let weights = codes.map { perClass[Int($0)] }
-        guard weights.contains(where: { $0 > 0 }) else { throw context.error(.data, "class_weight gives every training row the weight 0") }
-        return weights
+        guard counts.indices.contains(where: { counts[$0] > 0 && perClass[$0] > 0 }) else {
+            throw context.error(.data, "class_weight gives every training row the weight 0")
+        }
+        return ClassWeights(perClass: perClass, counts: counts)
+    }
+
+    /// The weight of each class, and how many training rows (of every process) it has.
+    struct ClassWeights {
+        /// One weight per class position.
+        var perClass: [Double]
+        /// Training rows per class position.
+        var counts: [Int]
+
+        /// The weight of each class that has training rows, by label.
+        func byClass(_ encoding: TargetEncoding) -> [String: Double] {
+            var weights = [String: Double]()
+            for (index, label) in encoding.classes.enumerated() where counts[index] > 0 { weights[label] = perClass[index] }
+            return weights
+        }
     }
 
     /// A softmax model's class labels as numbers, for the `classes` entry of the training
@@ -153,9 +207,14 @@ extension TrainStage {
 
     /// The mean and sample standard deviation (1 when constant) of the training rows' targets.
     private func targetScaling(_ values: [Double], rows: [Int], context: PipelineContext) throws -> (mean: Double, sd: Double) {
-        let trainValues = rows.map { values[$0] }
-        let mean = Statistics.mean(trainValues)
-        let sd = trainValues.count > 1 ? Statistics.sampleStandardDeviation(trainValues, mean: mean) : 0
+        let mean: Double, sd: Double
+        if context.rowGroup.size > 1 {
+            (mean, sd) = try Self.globalMeanAndDeviation(values, rows: rows, group: context.rowGroup)
+        } else {
+            let trainValues = rows.map { values[$0] }
+            mean = Statistics.mean(trainValues)
+            sd = trainValues.count > 1 ? Statistics.sampleStandardDeviation(trainValues, mean: mean) : 0
+        }
         guard mean.isFinite, sd.isFinite else { throw context.error(.data, "target '\(context.data?.target.name ?? "")': its mean or standard deviation is not finite") }
         return (mean, sd > 0 ? sd : 1)
     }

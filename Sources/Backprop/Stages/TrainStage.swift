@@ -8,6 +8,8 @@ public struct TrainStage: PipelineStage {
     public static let kind = "train"
     /// One line for help output.
     public static let summary = "train a feed-forward network by backpropagation"
+    /// True: over several processes, each trains on its rows and the gradients are summed.
+    public static var combinesAcrossProcesses: Bool { true }
     /// The parameters.
     public static let parameterHelp = [
         ParameterHelp("hidden", "units per hidden layer, e.g. [2] or [8, 4] (required; [] for none)"),

@@ -74,10 +74,59 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
         rowsLoaded: Bool = false
     ) throws(TrainingError) -> Double {
         precondition(!positions.isEmpty, "an evaluation needs rows")
+        let weightTotal = source.hasRowWeights ? try weightSum(source, positions) : Double(positions.count)
+        let lossTotal = try sums(source, positions: positions, network: weights, gradient: gradients != nil,
+                                 scale: Scalar(1 / weightTotal), rowsLoaded: rowsLoaded)
+        if gradients != nil { unpack(into: &gradients!) }
+        return lossTotal / (weightTotal * lossDivisor)
+    }
+
+    /// The same over the rows of a batch spread over several processes: this process's rows at
+    /// `positions` (maybe none) add their loss and gradient to the other processes' through one
+    /// `shard.sum` of the packed vector, and the totals are divided by `weightTotal`, the
+    /// weight (or row count) of the whole batch on all processes.
+    func evaluate(
+        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?,
+        weightTotal: Double, shard: TrainingShard, rowsLoaded: Bool = false
+    ) throws(TrainingError) -> Double {
+        let wantsGradient = gradients != nil
+        var lossTotal = 0.0
+        if positions.isEmpty {
+            for i in totals.indices { totals[i] = 0 }
+        } else {
+            lossTotal = try sums(source, positions: positions, network: weights, gradient: wantsGradient,
+                                 scale: Scalar(1 / weightTotal), rowsLoaded: rowsLoaded)
+        }
+        var packed = wantsGradient ? totals + [lossTotal] : [lossTotal]
+        try shard.combine(&packed)
+        if wantsGradient {
+            for i in totals.indices { totals[i] = packed[i] }
+            unpack(into: &gradients!)
+        }
+        return packed[packed.count - 1] / (weightTotal * lossDivisor)
+    }
+
+    /// Σ wᵢ over the rows at `positions` of this process (0 for none), for a batch spread over
+    /// processes; the same checks as for a process alone, but for the sum's sign.
+    func localWeightSum(_ source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>) throws(TrainingError) -> Double {
+        guard !positions.isEmpty else { return 0 }
+        guard source.hasRowWeights else { return Double(positions.count) }
+        return try weightSum(source, positions, allowZero: true)
+    }
+
+    /// What the summed loss is divided by besides the weights: the output count for MSE.
+    private var lossDivisor: Double {
+        loss == .meanSquaredError ? Double(network.layers[network.layers.count - 1].outputs) : 1
+    }
+
+    /// Loads `weights`, runs the blocks of `positions`, and leaves the gradient (each block's
+    /// scaled by `scale`, added in block order) in `totals`; returns the summed row losses.
+    private func sums(
+        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network,
+        gradient wantsGradient: Bool, scale: Scalar, rowsLoaded: Bool
+    ) throws(TrainingError) -> Double {
         network.load(weights)
-        let weighted = source.hasRowWeights, wantsGradient = gradients != nil
-        let weightTotal = weighted ? try weightSum(source, positions) : Double(positions.count)
-        let scale = Scalar(1 / weightTotal)
+        let weighted = source.hasRowWeights
         let blocks = (positions.count + blockRows - 1) / blockRows
         let reload = !(rowsLoaded && blocks == 1)
         var lossTotal = 0.0
@@ -112,9 +161,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
             }
             first += count
         }
-        if gradients != nil { unpack(into: &gradients!) }
-        let outputs = network.layers[network.layers.count - 1].outputs
-        return lossTotal / (weightTotal * (loss == .meanSquaredError ? Double(outputs) : 1))
+        return lossTotal
     }
 
     private func runBlock(
@@ -138,7 +185,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
 
     /// Σ wᵢ over `positions`, read a block at a time; every weight must be finite and ≥ 0, and
     /// their sum positive.
-    private func weightSum(_ source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>) throws(TrainingError) -> Double {
+    private func weightSum(_ source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>, allowZero: Bool = false) throws(TrainingError) -> Double {
         let buffer = workspaces[0].rowWeights
         var total = 0.0
         var start = 0
@@ -155,7 +202,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
             }
             start += blockRows
         }
-        guard total > 0 else { throw .unreadableRows("the rows' weights add up to 0") }
+        guard total > 0 || allowZero else { throw .unreadableRows("the rows' weights add up to 0") }
         return total
     }
 

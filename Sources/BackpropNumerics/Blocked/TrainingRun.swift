@@ -9,16 +9,23 @@ import Glibc
 /// recorded loss and gradient norms and the gradient of epoch e + 1's update: epochs + 1 passes
 /// in all, and no extra pass for recording. Mini-batches: the record is measured after the epoch
 /// on a fixed sample of at most `diagnosticRows` training rows, evenly spaced.
+///
+/// With a `TrainingShard` (several processes), batches, the sample and the epoch shuffle are
+/// taken from the global training order; each process evaluates its rows of them and one sum over
+/// the processes per evaluation gives every process the same loss and gradient.
 struct TrainingRun<Scalar: TrainingScalar> {
     let configuration: TrainingConfiguration
     let rows: any TrainingRowSource
     let validation: (any TrainingRowSource)?
     let batch: BlockedBatch<Scalar>
+    let shard: TrainingShard?
 
-    init(_ trainer: Trainer, _ network: Network, _ rows: any TrainingRowSource, _ validation: (any TrainingRowSource)?) {
+    init(_ trainer: Trainer, _ network: Network, _ rows: any TrainingRowSource, _ validation: (any TrainingRowSource)?,
+         _ shard: TrainingShard?) {
         configuration = trainer.configuration
         self.rows = rows
         self.validation = validation
+        self.shard = shard
         let largest = max(rows.rowCount, validation?.rowCount ?? 0)
         batch = BlockedBatch(
             network: network, loss: configuration.loss, largestBatch: largest,
@@ -38,34 +45,46 @@ struct TrainingRun<Scalar: TrainingScalar> {
         if blocksAtMost > 1 { BLAS.threadCount = 1 }
         defer { if blocksAtMost > 1 { BLAS.threadCount = blasThreads } }
 
-        let rowCount = rows.rowCount
+        let rowCount = shard?.globalRowCount ?? rows.rowCount
         let batchSize = min(configuration.batchSize ?? rowCount, rowCount)
         let fullBatch = batchSize == rowCount
-        let allRows = Array(0..<rowCount)
-        let sample = fullBatch ? allRows : Self.evenlySpaced(rowCount, count: min(rowCount, configuration.diagnosticRows))
+        let allRows = Array(0..<rows.rowCount)
+        // Global training positions → this process's rows (mini-batches on several processes).
+        let localRows = shard != nil && !fullBatch ? shard!.localRows() : []
+        func local(_ global: [Int]) -> [Int] {
+            shard == nil ? global : global.compactMap { localRows[$0] >= 0 ? Int(localRows[$0]) : nil }
+        }
+        let sampleCount = fullBatch ? rowCount : min(rowCount, configuration.diagnosticRows)
+        let sample = fullBatch ? allRows : local(Self.evenlySpaced(rowCount, count: sampleCount))
         let validationRows = Array(0..<(validation?.rowCount ?? 0))
+        let validationCount = shard?.globalValidationRowCount ?? validationRows.count
         var optimizer = OptimizerState(configuration.optimizer, network: network)
         var gradients: Gradients? = Gradients(zerosLike: network)
         var history = TrainingHistory()
-        history.diagnosticRows = sample.count
+        history.diagnosticRows = sampleCount
         var best: (loss: Double, epoch: Int, network: Network)?
+        // Several processes: the weight (row count) of each fixed set of rows on all of them.
+        let trainTotal = try shard.map { _ throws(TrainingError) in try weightTotal(rows, fullBatch ? allRows : sample, count: sampleCount) }
+        let validationTotal = validationCount > 0 ? try shard.map { _ throws(TrainingError) in try weightTotal(validation!, validationRows, count: validationCount) } : nil
 
         // Full batch: the loss and gradient at the starting weights. On one block without
         // validation rows, the rows stay in the block buffers from one epoch to the next.
-        var loss = fullBatch ? try evaluate(rows, allRows, network, &gradients) : .nan
+        var loss = fullBatch ? try evaluate(rows, allRows, network, &gradients, weightTotal: trainTotal) : .nan
         let rowsStayLoaded = fullBatch && validationRows.isEmpty
         for epoch in 0..<configuration.epochs {
             if fullBatch {
                 optimizer.update(&network, gradients: gradients!, learningRate: configuration.learningRate, l2: configuration.l2)
                 // The loss and gradient after this epoch: recorded, and the next epoch's step.
-                loss = try evaluate(rows, allRows, network, &gradients, rowsLoaded: rowsStayLoaded)
+                loss = try evaluate(rows, allRows, network, &gradients, rowsLoaded: rowsStayLoaded, weightTotal: trainTotal)
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
             } else {
-                let order = generator.shuffled(allRows)
+                let order = generator.shuffled(shard == nil ? allRows : Array(0..<rowCount))
                 var start = 0
                 while start < rowCount {
-                    let positions = Array(order[start..<min(start + batchSize, rowCount)])
-                    _ = try evaluate(rows, positions, network, &gradients)
+                    let end = min(start + batchSize, rowCount)
+                    let positions = local(Array(order[start..<end]))
+                    let total = try shard.map { _ throws(TrainingError) in try weightTotal(rows, positions, count: end - start) }
+                    _ = try evaluate(rows, positions, network, &gradients, weightTotal: total)
                     optimizer.update(&network, gradients: gradients!, learningRate: configuration.learningRate, l2: configuration.l2)
                     start += batchSize
                 }
@@ -73,9 +92,9 @@ struct TrainingRun<Scalar: TrainingScalar> {
             history.epochsRun = epoch + 1
 
             var validationLoss: Double?
-            if let validation, !validationRows.isEmpty {
+            if let validation, validationCount > 0 {
                 var none: Gradients?
-                let value = try evaluate(validation, validationRows, network, &none)
+                let value = try evaluate(validation, validationRows, network, &none, weightTotal: validationTotal)
                 guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
                 validationLoss = value
             }
@@ -92,7 +111,7 @@ struct TrainingRun<Scalar: TrainingScalar> {
             if !fullBatch && (recorded || epoch == configuration.epochs - 1 || !network.isFinite) {
                 // Mini-batches: measured on the fixed sample, with gradients only when recorded.
                 var sampled: Gradients? = recorded ? Gradients(zerosLike: network) : nil
-                loss = try evaluate(rows, sample, network, &sampled)
+                loss = try evaluate(rows, sample, network, &sampled, weightTotal: trainTotal)
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
                 gradients = sampled ?? gradients
             }
@@ -115,19 +134,36 @@ struct TrainingRun<Scalar: TrainingScalar> {
         return history
     }
 
+    /// The loss (and gradient) on `positions`: of this process alone, or, with a shard and the
+    /// global `weightTotal` of the batch, of the batch on all processes.
     private func evaluate(
         _ source: any TrainingRowSource, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?,
-        rowsLoaded: Bool = false
+        rowsLoaded: Bool = false, weightTotal: Double? = nil
     ) throws(TrainingError) -> Double {
         var result: Result<Double, TrainingError> = .success(0)
         positions.withUnsafeBufferPointer { positions in
             do throws(TrainingError) {
-                result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients, rowsLoaded: rowsLoaded))
+                if let shard, let weightTotal {
+                    result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients,
+                                                         weightTotal: weightTotal, shard: shard, rowsLoaded: rowsLoaded))
+                } else {
+                    result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients, rowsLoaded: rowsLoaded))
+                }
             } catch {
                 result = .failure(error)
             }
         }
         return try result.get()
+    }
+
+    /// The weight of a batch of `count` rows on all processes, of which this one holds
+    /// `positions`: the row count when rows weigh 1, else one sum over the processes.
+    private func weightTotal(_ source: any TrainingRowSource, _ positions: [Int], count: Int) throws(TrainingError) -> Double {
+        guard source.hasRowWeights, let shard else { return Double(count) }
+        var total = [try positions.withUnsafeBufferPointer { positions throws(TrainingError) in try batch.localWeightSum(source, positions) }]
+        try shard.combine(&total)
+        guard total[0] > 0 else { throw .unreadableRows("the rows' weights add up to 0") }
+        return total[0]
     }
 
     /// `count` positions spread evenly over `0..<rowCount`, in order.
