@@ -149,6 +149,40 @@ final class ColumnCacheTests: XCTestCase {
         XCTAssertTrue(foreign.contains("it is not a Backprop cache file"), foreign)
     }
 
+    /// A cache file with the given JSON header (a correct checksum) and `dataBytes` zero bytes.
+    private func forgedCache(_ json: String, dataBytes: Int) -> [UInt8] {
+        let text = Array(json.utf8)
+        func bytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+        let checked = bytes(UInt64(text.count)) + text
+        let padding = [UInt8](repeating: 0, count: (8 - (24 + text.count) % 8) % 8)
+        return Array("BPCACHE\0".utf8) + bytes(UInt32(1)) + bytes(Checksum.crc32(checked)) + checked + padding
+            + [UInt8](repeating: 0, count: dataBytes)
+    }
+
+    func testAForgedHeaderIsRefusedAndTheCacheRebuilt() throws {
+        let folder = temporaryFolder(self)
+        writeData(rows: 100, in: folder)
+        _ = try run(pipeline(cache: "true"), in: folder)
+        let csv = #""csv": {"size": 1, "mtime_s": 1, "mtime_ns": 1, "sample_crc32": 1}, "settings": "", "row_ids": null"#
+        let column = #"{"name": "a", "kind": "float64", "offset": 0}"#
+        let cases: [(json: String, dataBytes: Int, reason: String)] = [
+            ("[1, 2]", 0, "its header is malformed (not an object)"),
+            ("{\(csv), \"rows\": -4, \"target\": \(column), \"features\": [\(column)]}", 0, "its header is malformed (rows)"),
+            ("{\(csv), \"rows\": 1e15, \"target\": \(column), \"features\": [\(column)]}", 0, "its header is malformed (rows)"),
+            ("{\(csv), \"rows\": 2, \"target\": \(column), \"features\": [\(column)]}", 16, "its header is malformed (overlapping columns)"),
+            ("{\(csv), \"rows\": 2, \"target\": \(column), \"features\": [{\"name\": \"b\", \"kind\": \"float64\", \"offset\": 12}]}", 32, "its header is malformed (offset of column 'b')"),
+            ("{\(csv), \"rows\": 2, \"target\": \(column), \"features\": [{\"name\": \"b\", \"kind\": \"int8\", \"offset\": 16}]}", 32, "its header is malformed (kind \"int8\")"),
+            ("{\(csv), \"rows\": 1000000, \"target\": \(column), \"features\": [{\"name\": \"b\", \"kind\": \"float64\", \"offset\": 8000000}]}", 64, "it is truncated ("),
+            ("{\"csv\": 1", 0, "its header is not valid JSON"),
+        ]
+        let path = folder.appendingPathComponent("data.csv.bpcache")
+        for (json, dataBytes, reason) in cases {
+            try Data(forgedCache(json, dataBytes: dataBytes)).write(to: path)
+            let line = cacheLine(try run(pipeline(cache: "true"), in: folder).lines)
+            XCTAssertTrue(line.contains("cannot be used: \(reason)") && line.hasSuffix("rebuilding it from \(Pipeline.display(folder.appendingPathComponent("data.csv")))"), "\(json): \(line)")
+        }
+    }
+
     func testABadCacheFieldNamesTheField() throws {
         let folder = temporaryFolder(self)
         writeData(rows: 50, in: folder)
@@ -170,6 +204,18 @@ final class ColumnCacheTests: XCTestCase {
         let cached = try run(pipeline(cache: "true", batch: batch, epochs: 3), in: folder)
         XCTAssertTrue(cacheLine(cached.lines).hasPrefix("Cache: reading "))
         try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-12)
+    }
+
+    func testFloat32FromTheCacheIsTheFloat32ModelInMemory() throws {
+        let folder = temporaryFolder(self)
+        writeData(in: folder)
+        let single = #", "precision": "float32""#
+        let plain = try run(pipeline(cache: nil, batch: single), in: folder)
+        _ = try run(pipeline(cache: "true", batch: single), in: folder)
+        let cached = try run(pipeline(cache: "true", batch: single), in: folder)
+        XCTAssertEqual(cached.context.model?.training["precision"], .string("float32"))
+        // Full batch from the cache adds the same float32 gradients in file order.
+        try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-5)
     }
 
     func testCrossValidationAndSeveralClassesFromTheCache() throws {

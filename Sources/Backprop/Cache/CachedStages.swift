@@ -11,10 +11,23 @@ enum CachedStages {
         case let normalize as NormalizeStage: try normalize.runOnCache(&context)
         case let impute as ImputeStage: try impute.runOnCache(&context)
         case is IngestStage, is SplitStage, is TrainStage, is EvaluateStage: try stage.run(&context)
-        default:
-            let what = stage is PluginStage ? "plugin stage" : "stage"
-            throw context.error(.pipeline, "cache: not supported with \(what) \(context.stageIndex + 1) (\(type(of: stage).kind)), which needs whole columns in memory; leave 'cache' out of the ingest stage (docs/cache.md)")
+        default: throw context.error(.pipeline, refusal(stage, at: context.stageIndex))
         }
+    }
+
+    /// Why `stage` (at 0-based `index`) cannot run after `earlier` stages when the last ingest
+    /// among them has a cache, or nil when it can: for `pipeline validate`.
+    static func refusal(of stage: any PipelineStage, at index: Int, after earlier: ArraySlice<any PipelineStage>) -> String? {
+        guard let ingest = earlier.last(where: { $0 is IngestStage }) as? IngestStage, ingest.cacheURL != nil else { return nil }
+        switch stage {
+        case is NormalizeStage, is ImputeStage, is IngestStage, is SplitStage, is TrainStage, is EvaluateStage: return nil
+        default: return refusal(stage, at: index)
+        }
+    }
+
+    private static func refusal(_ stage: any PipelineStage, at index: Int) -> String {
+        let what = stage is PluginStage ? "plugin stage" : "stage"
+        return "cache: not supported with \(what) \(index + 1) (\(type(of: stage).kind)), which needs whole columns in memory; leave 'cache' out of the ingest stage (docs/cache.md)"
     }
 }
 

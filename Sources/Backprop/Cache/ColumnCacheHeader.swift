@@ -122,6 +122,8 @@ struct ColumnCacheHeader: Equatable, Sendable {
         let headerLength = (prefixBytes + text.count + 7) / 8 * 8
         let header: ColumnCacheHeader
         do {
+            try Limits.reserve(text.count, bytesEach: Limits.jsonMemoryPerByte, limit: Limits.cacheHeaderBytes,
+                               what: "a cache header of \(text.count) bytes", category: .data)
             header = try ColumnCacheHeader(json: JSONParser.parse(text))
         } catch let error as Unusable {
             throw error

@@ -1,3 +1,5 @@
+import Glibc
+
 /// One process's share of a CSV file when several processes run a pipeline together: no process
 /// holds all rows.
 ///
@@ -7,8 +9,8 @@
 /// numbered after all the records of the lower ranks.
 ///
 /// Quotes: a line end inside a quoted field would make a range start in the middle of a record.
-/// When any process but the last one saw a quote byte in its range, every process learns it (one
-/// sum) and all read again in record windows instead: each parses the whole file, counts its
+/// Each process but the last first looks for a quote byte in its range (stopping at the first);
+/// when any found one, every process learns it (one sum) and all read in record windows instead: each parses the whole file, counts its
 /// records, and keeps the records `total·rank/size ..< total·(rank+1)/size` (slower, two passes
 /// over the file on every process, still no process holding all rows).
 ///
@@ -16,13 +18,14 @@
 /// so a bad record on one process stops all of them with that one message.
 enum ShardedIngest {
     /// Reads this process's share of the data records of `file`.
+    /// - Parameter progress: called with the bytes of this process's share read so far, and its size.
     /// - Returns: its columns, and row ids that number the file's data records from 0 across
     ///   all processes.
     /// - Throws: on every process alike: the first bad record of the file (lowest rank first),
     ///   a file that differs between processes, or no rows at all.
     static func read(
         _ file: CSVFile, head: ColumnarCSVReader.Head, plan: CSVColumnPlan, options: CSVOptions,
-        threads: Int, group: any ProcessGroup, progress: (@Sendable (Int) -> Void)? = nil
+        threads: Int, group: any ProcessGroup, progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int) -> Void)? = nil
     ) throws -> CSVColumns {
         var sizes = [Double(file.size), -Double(file.size)]
         try group.maximum(&sizes)
@@ -30,16 +33,21 @@ enum ShardedIngest {
             throw BackpropError(.data, "\(file.name): the file is \(Int(-sizes[1])) bytes on one process and \(Int(sizes[0])) on another; every process must read the same file")
         }
         let dataRange = head.dataStart..<file.size
-        let shares = try ColumnarCSVReader.partition(file, range: dataRange, parts: group.size, minimumPartBytes: 1)
+        let shares = try group.agreeing { try ColumnarCSVReader.partition(file, range: dataRange, parts: group.size, minimumPartBytes: 1) }
         let mine = group.rank < shares.count ? shares[group.rank] : file.size..<file.size
 
-        var parsed: ParsedOrFailure = attempt {
-            try ColumnarCSVReader.parse(file, range: mine, plan: plan, options: options, threads: threads, progress: progress)
-        }
-        var quoteBeforeEnd: [Int64] = [group.rank < shares.count - 1 && (parsed.value?.sawQuote ?? false) ? 1 : 0]
-        try group.sum(&quoteBeforeEnd)
-        if quoteBeforeEnd[0] > 0 {
+        // A quote byte before a range's end: the end may lie inside a quoted field. (A range that
+        // cannot be read counts as quote-free here; its parse below says why it cannot be read.)
+        let quoted = group.rank < shares.count - 1 && ((try? contains(options.quote, in: mine, of: file)) ?? false)
+        let parsed: ParsedOrFailure
+        if try GlobalStatistics.any(quoted, group: group) {
             parsed = attempt { try readWindow(file, dataRange: dataRange, plan: plan, options: options, group: group) }
+        } else {
+            let shareBytes = mine.count
+            let shareProgress = progress.map { report in { @Sendable (bytes: Int) in report(bytes, shareBytes) } }
+            parsed = attempt {
+                try ColumnarCSVReader.parse(file, range: mine, plan: plan, options: options, threads: threads, progress: shareProgress)
+            }
         }
         var failure = parsed.failure
         if failure == nil, let share = parsed.value {
@@ -101,6 +109,16 @@ enum ShardedIngest {
         }
         if reachedEnd, sink.failure == nil, !parser.finish() { sink.failure = .unterminatedQuote }
         return ColumnarCSVReader.ParsedRange(sinks: [sink], ranges: [dataRange], recordOffset: window.lowerBound)
+    }
+
+    /// Whether `byte` occurs in `range` of `file` (read until the first one).
+    private static func contains(_ byte: UInt8, in range: Range<Int>, of file: CSVFile) throws -> Bool {
+        var found = false
+        try forEachBlock(of: file, in: range) { _, block in
+            if let start = block.baseAddress { found = memchr(start, Int32(byte), block.count) != nil }
+            return !found
+        }
+        return found
     }
 
     /// Calls `body` with consecutive 1 MiB blocks of `range` while it returns true.

@@ -22,7 +22,34 @@ public struct TargetEncoding: Equatable, Sendable {
     /// 0/1 target of a sigmoid output, the output unit of a softmax one.
     public func codes(_ target: Column) -> [Double] {
         let position = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Double($0)) })
-        return OneHotTransform.labels(target.values).map { position[$0] ?? .nan }
+        // Each distinct value's label once, not a label per row (millions of rows).
+        switch target.values {
+        case .categorical(let labels):
+            let byCode = labels.labels.map { position[$0] ?? .nan }
+            return labels.codes.map { byCode[Int($0)] }
+        case .numeric(let numbers):
+            var known = [UInt64: Double]()
+            return numbers.map { number in
+                if let code = known[number.bitPattern] { return code }
+                let code = position[OneHotTransform.label(for: number)] ?? .nan
+                known[number.bitPattern] = code
+                return code
+            }
+        }
+    }
+
+    /// The labels of `values` at `rows`, each once (without making a label per row).
+    private static func distinctLabels(_ values: ColumnValues, rows: [Int]) -> Set<String> {
+        switch values {
+        case .categorical(let labels):
+            var present = [Bool](repeating: false, count: labels.labels.count)
+            for row in rows { present[Int(labels.codes[row])] = true }
+            return Set(labels.labels.indices.filter { present[$0] }.map { labels.labels[$0] })
+        case .numeric(let numbers):
+            var bits = Set<UInt64>()
+            for row in rows { bits.insert(numbers[row].bitPattern) }
+            return Set(bits.map { OneHotTransform.label(for: Double(bitPattern: $0)) })
+        }
     }
 
     /// The label a row of outputs predicts: the most probable class (ties: the first), or for one
@@ -47,8 +74,7 @@ public struct TargetEncoding: Equatable, Sendable {
         _ target: Column, rows: [Int], output: Activation, positive: String?,
         group: any ProcessGroup = SingleProcess.shared
     ) throws -> TargetEncoding? {
-        let labels = OneHotTransform.labels(target.values)
-        var distinct = Set(rows.map { labels[$0] })
+        var distinct = distinctLabels(target.values, rows: rows)
         if group.size > 1, output == .softmax || output == .sigmoid {
             distinct = Set(try GlobalStatistics.labelCounts(distinct, group: group).keys)
         }

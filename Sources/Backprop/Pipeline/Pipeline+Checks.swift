@@ -37,6 +37,8 @@ extension Pipeline {
             seen.insert(kind)
             if let ingest = stage as? IngestStage { results += ingest.checkInput(name: name, index: index) }
             var written: [(String, URL?)] = []
+            if let ingest = stage as? IngestStage { written = [("cache", ingest.cacheURL)] }
+            if let refusal = CachedStages.refusal(of: stage, at: index, after: stages[..<index]) { fail(index, kind, refusal) }
             if let train = stage as? TrainStage { written = [("model", train.modelURL)] }
             if let evaluate = stage as? EvaluateStage {
                 written = [("report", evaluate.reportURL), ("plot", evaluate.plotURL), ("predictions", evaluate.predictionsURL)]

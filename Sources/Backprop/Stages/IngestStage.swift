@@ -128,7 +128,8 @@ public struct IngestStage: PipelineStage {
         do {
             if group.size > 1 {
                 context.log("Note: each of the \(group.size) processes reads its own share of the rows of \(file)")
-                read = try ShardedIngest.read(csv, head: head, plan: plan, options: options, threads: threads, group: group, progress: progress)
+                read = try ShardedIngest.read(csv, head: head, plan: plan, options: options, threads: threads, group: group,
+                                              progress: context.ingestProgress)
             } else {
                 read = try ColumnarCSVReader.read(csv, head: head, plan: plan, options: options, threads: threads, progress: progress)
             }

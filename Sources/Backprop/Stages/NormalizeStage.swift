@@ -126,6 +126,24 @@ public struct NormalizeStage: TransformStage {
     public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
         let columns = try resolve(data)
         func column(_ name: String) -> Column { data.features[data.featureIndex(named: name)!] }
+        if group.size > 1 {
+            // Row positions are this process's own: name a missing value by its global data row.
+            try group.agreeing {
+                for (operation, names) in [("standardize", columns.standardize), ("min-max scale", columns.minMax), ("one-hot encode", columns.oneHot)] {
+                    for name in names {
+                        let values = column(name).values
+                        if let row = rows.first(where: { row in
+                            switch values {
+                            case .numeric(let numbers): return numbers[row].isNaN && operation != "one-hot encode"
+                            case .categorical(let labels): return labels[row].isEmpty && operation == "one-hot encode"
+                            }
+                        }) {
+                            throw BackpropError(.data, "cannot \(operation) column '\(name)': it has missing values (the first in data row \(data.rowIDs[row])); put an impute stage before this one")
+                        }
+                    }
+                }
+            }
+        }
         var fitted = [any FittedTransform]()
         for name in columns.standardize { fitted.append(try StandardizeTransform(fitting: column(name), rows: rows, group: group)) }
         for name in columns.minMax { fitted.append(try MinMaxTransform(fitting: column(name), rows: rows, group: group)) }

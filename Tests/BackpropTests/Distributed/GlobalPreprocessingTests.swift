@@ -110,14 +110,26 @@ final class GlobalPreprocessingTests: XCTestCase {
         try assertSameAsOneProcess(file)
     }
 
-    /// Standardizing a column with a missing value fails on the process that holds it; every
-    /// process stops with that one message (and no process waits in a collective).
-    func testAMissingValueOnOneProcessStopsEveryProcess() throws {
+    /// Standardizing a column with a missing value fails on the processes that hold one; every
+    /// process stops with the message of the first, naming its global data row, as one process does.
+    func testAMissingValueOnOneProcessStopsEveryProcessNamingItsDataRow() throws {
         let file = pipeline(#"{"stage": "impute", "columns": ["c"]}"#, #""standardize": ["a"]"#)
+        let expected = "cannot standardize column 'a': it has missing values (the first in data row 4)"
+        let single = try XCTUnwrap(expectFailure(runPipeline(String(contentsOf: file, encoding: .utf8), in: folder)))
+        XCTAssertTrue(single.message.contains(expected), single.message)
         let results = ThreadedProcessGroup.run(ranks: 3) { group in try Pipeline(contentsOf: file).run(log: { _ in }, group: group) }
         for result in results {
             XCTAssertThrowsError(try result.get()) { error in
-                XCTAssertTrue((error as? BackpropError)?.message.contains("cannot standardize column 'a': it has missing values") ?? false, "\(error)")
+                XCTAssertEqual(error as? BackpropError, single)
+            }
+        }
+        // The first missing value in the middle rank's rows (157 of 300): its global row, not its position there.
+        write("a,b,c,n,y\n" + (0..<300).map { "\($0 >= 150 && $0 % 50 == 7 ? "NA" : "1.5"),1,red,1,0" }.joined(separator: "\n") + "\n",
+              to: "data.csv", in: folder)
+        let late = ThreadedProcessGroup.run(ranks: 3) { group in try Pipeline(contentsOf: file).run(log: { _ in }, group: group) }
+        for result in late {
+            XCTAssertThrowsError(try result.get()) { error in
+                XCTAssertTrue((error as? BackpropError)?.message.contains("(the first in data row 157)") ?? false, "\(error)")
             }
         }
     }
@@ -140,6 +152,22 @@ final class GlobalTargetClassesTests: XCTestCase {
             let (softmax, sigmoid) = try result.get()
             XCTAssertEqual(softmax, ["a", "b", "c"])
             XCTAssertEqual(sigmoid, ["0", "1"])
+        }
+    }
+}
+
+/// Balanced class weights count the classes of every process's training rows.
+final class GlobalClassWeightTests: XCTestCase {
+    func testBalancedWeightsCountEveryProcessesRows() throws {
+        let codes: [[Double]] = [[0, 0, 1], [], [0, 1, 1, 1]]  // 3 of class 0, 4 of class 1, 7 rows
+        let results = ThreadedProcessGroup.run(ranks: 3) { group in
+            var context = PipelineContext(log: { _ in })
+            context.group = group
+            context.sharesRows = true
+            return try TrainStage.rowWeights(.balanced, codes: codes[group.rank], encoding: TargetEncoding(classes: ["0", "1"]), context: context)
+        }
+        for (rank, result) in results.enumerated() {
+            XCTAssertEqual(try result.get(), codes[rank].map { $0 == 0 ? 7.0 / 6 : 7.0 / 8 })
         }
     }
 }
