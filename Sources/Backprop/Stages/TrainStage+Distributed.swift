@@ -3,17 +3,6 @@ import BackpropNumerics
 /// What the train stage agrees on with the other processes of a job, so that every process
 /// trains the model a single process would train on all their rows together.
 extension TrainStage {
-    /// The mean and sample standard deviation of the training rows' targets of every process:
-    /// counts and sums first, then sums of squares about the global mean (not Σx² − n·mean²).
-    static func globalMeanAndDeviation(_ values: [Double], rows: [Int], group: any ProcessGroup) throws -> (mean: Double, sd: Double) {
-        var sums = [Double(rows.count), rows.reduce(0.0) { $0 + values[$1] }]
-        try group.sum(&sums)
-        let mean = sums[1] / sums[0]
-        var squares = [rows.reduce(0.0) { $0 + (values[$1] - mean) * (values[$1] - mean) }]
-        try group.sum(&squares)
-        return (mean, sums[0] > 1 ? (squares[0] / (sums[0] - 1)).squareRoot() : 0)
-    }
-
     /// The validation share drawn over the global training order, as a single process draws it
     /// over its rows: the same permutation of the same count. Returns this process's validation
     /// rows and remaining training rows with their new global positions.

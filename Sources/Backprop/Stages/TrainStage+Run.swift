@@ -207,14 +207,8 @@ extension TrainStage {
 
     /// The mean and sample standard deviation (1 when constant) of the training rows' targets.
     private func targetScaling(_ values: [Double], rows: [Int], context: PipelineContext) throws -> (mean: Double, sd: Double) {
-        let mean: Double, sd: Double
-        if context.rowGroup.size > 1 {
-            (mean, sd) = try Self.globalMeanAndDeviation(values, rows: rows, group: context.rowGroup)
-        } else {
-            let trainValues = rows.map { values[$0] }
-            mean = Statistics.mean(trainValues)
-            sd = trainValues.count > 1 ? Statistics.sampleStandardDeviation(trainValues, mean: mean) : 0
-        }
+        // GSL's with one process; compensated sums and a centred second pass over several.
+        let (_, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(rows.map { values[$0] }, group: context.rowGroup)
         guard mean.isFinite, sd.isFinite else { throw context.error(.data, "target '\(context.data?.target.name ?? "")': its mean or standard deviation is not finite") }
         return (mean, sd > 0 ? sd : 1)
     }

@@ -171,3 +171,36 @@ final class GlobalClassWeightTests: XCTestCase {
         }
     }
 }
+
+/// A quantity target standardized for training (`standardize_target`): its mean and sd come
+/// from every process's training rows, so the model is one process's.
+final class GlobalTargetScalingTests: XCTestCase {
+    func testAStandardizedTargetGivesTheSingleProcessModel() throws {
+        let folder = temporaryFolder(self)
+        var csv = "x,y\n"
+        for row in 0..<200 { csv += "\(Double(row % 41) * 0.5),\(5000 + Double(row % 41) * 3 + Double((row * 13) % 7) * 0.1)\n" }
+        write(csv, to: "q.csv", in: folder)
+        let file = write("""
+            {"seed": 2, "stages": [
+              {"stage": "ingest", "path": "q.csv", "target": "y"},
+              {"stage": "split", "test_fraction": 0.2},
+              {"stage": "normalize", "standardize": ["x"]},
+              {"stage": "train", "hidden": [3], "output_activation": "identity", "loss": "mse", "epochs": 30,
+               "learning_rate": 0.1, "standardize_target": true}
+            ]}
+            """, to: "p.json", in: folder)
+        let single = try XCTUnwrap(try Pipeline(contentsOf: file).run(log: { _ in }).model)
+        for ranks in [2, 3] {
+            let results = ThreadedProcessGroup.run(ranks: ranks) { group in try Pipeline(contentsOf: file).run(log: { _ in }, group: group) }
+            for result in results {
+                let context = try result.get()
+                XCTAssertTrue(context.sharesRows)
+                let model = try XCTUnwrap(context.model)
+                for (got, expected) in zip(model.network.layers, single.network.layers) {
+                    assertClose(got.weights.values, expected.weights.values, tolerance: 1e-9, "\(ranks) ranks: weights")
+                    assertClose(got.bias ?? [], expected.bias ?? [], tolerance: 1e-9, "\(ranks) ranks: bias")
+                }
+            }
+        }
+    }
+}

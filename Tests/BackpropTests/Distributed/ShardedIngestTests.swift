@@ -27,24 +27,24 @@ final class ShardedIngestTests: XCTestCase {
 
     /// Reads `csv` on `ranks` processes; each rank's columns, or its error.
     private func readShards(_ csv: String, ranks: Int, missing: CSVColumnPlan.MissingRows = .error,
-                            threads: Int = 1) -> [Result<CSVColumns, any Error>] {
+                            threads: Int = 1, options: CSVOptions = CSVOptions()) -> [Result<CSVColumns, any Error>] {
         let url = write(csv, to: "data-\(ranks).csv", in: folder)
         return ThreadedProcessGroup.run(ranks: ranks) { group in
             let file = try CSVFile(path: url.path, name: "data.csv")
-            let head = try ColumnarCSVReader.head(of: file, options: CSVOptions())
+            let head = try ColumnarCSVReader.head(of: file, options: options)
             var plan = CSVColumnPlan(header: head.header, missingRows: missing)
-            for (index, name) in head.header.enumerated() { plan.roles[index] = name == "c" ? .label : .number }
-            return try ShardedIngest.read(file, head: head, plan: plan, options: CSVOptions(), threads: threads, group: group)
+            for (index, name) in head.header.enumerated() { plan.roles[index] = name == "c" || name == "column2" ? .label : .number }
+            return try ShardedIngest.read(file, head: head, plan: plan, options: options, threads: threads, group: group)
         }
     }
 
-    private func readWhole(_ csv: String, missing: CSVColumnPlan.MissingRows = .error) throws -> CSVColumns {
+    private func readWhole(_ csv: String, missing: CSVColumnPlan.MissingRows = .error, options: CSVOptions = CSVOptions()) throws -> CSVColumns {
         let url = write(csv, to: "whole.csv", in: folder)
         let file = try CSVFile(path: url.path, name: "data.csv")
-        let head = try ColumnarCSVReader.head(of: file, options: CSVOptions())
+        let head = try ColumnarCSVReader.head(of: file, options: options)
         var plan = CSVColumnPlan(header: head.header, missingRows: missing)
-        for (index, name) in head.header.enumerated() { plan.roles[index] = name == "c" ? .label : .number }
-        return try ColumnarCSVReader.read(file, head: head, plan: plan, options: CSVOptions(), threads: 1)
+        for (index, name) in head.header.enumerated() { plan.roles[index] = name == "c" || name == "column2" ? .label : .number }
+        return try ColumnarCSVReader.read(file, head: head, plan: plan, options: options, threads: 1)
     }
 
     private func numbers(_ columns: CSVColumns, _ index: Int) -> [Double] {
@@ -58,11 +58,11 @@ final class ShardedIngestTests: XCTestCase {
     }
 
     /// The shards in rank order equal the whole file read by one process.
-    private func assertShardsMakeTheWhole(_ csv: String, missing: CSVColumnPlan.MissingRows = .error,
+    private func assertShardsMakeTheWhole(_ csv: String, missing: CSVColumnPlan.MissingRows = .error, options: CSVOptions = CSVOptions(),
                                           file: StaticString = #filePath, line: UInt = #line) throws {
-        let whole = try readWhole(csv, missing: missing)
+        let whole = try readWhole(csv, missing: missing, options: options)
         for ranks in 1...4 {
-            let shards = try readShards(csv, ranks: ranks, missing: missing).map { try $0.get() }
+            let shards = try readShards(csv, ranks: ranks, missing: missing, options: options).map { try $0.get() }
             XCTAssertEqual(shards.flatMap(\.rowIDs), whole.rowIDs, "\(ranks) ranks: row ids", file: file, line: line)
             XCTAssertEqual(shards.flatMap { numbers($0, 0) }, numbers(whole, 0), "\(ranks) ranks: x", file: file, line: line)
             XCTAssertEqual(shards.flatMap { labels($0, 1) }, labels(whole, 1), "\(ranks) ranks: c", file: file, line: line)
@@ -82,6 +82,20 @@ final class ShardedIngestTests: XCTestCase {
         let csv = rows(97, missingEvery: 7)
         try assertShardsMakeTheWhole(csv, missing: .drop)
         XCTAssertEqual(try readWhole(csv, missing: .drop).rowIDs.count, 97 - 14)
+    }
+
+    /// Windows line ends, a byte-order mark, blank lines and no final line end; and a file
+    /// without a header, whose first line is data.
+    func testLineEndsByteOrderMarkAndNoHeaderSplitTheSameWay() throws {
+        var csv = "\u{FEFF}x,c,y\r\n"
+        for row in 0..<45 { csv += "\(row).5,\(["a", "b"][row % 2]),\(row % 2)\r\n" + (row == 20 ? "\r\n" : "") }
+        try assertShardsMakeTheWhole(String(csv.dropLast()))  // "\r\n" is one Character
+        var options = CSVOptions()
+        options.header = false
+        let plain = (0..<45).map { "\($0).25,\(["p", "q", "r"][$0 % 3]),\($0 % 2)" }.joined(separator: "\n")
+        let whole = try readWhole(plain, options: options)
+        XCTAssertEqual(whole.rowIDs.count, 45)
+        try assertShardsMakeTheWhole(plain, options: options)
     }
 
     /// More processes than lines: the ranks past the last line read nothing, and nothing breaks.
