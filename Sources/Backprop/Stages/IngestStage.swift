@@ -20,7 +20,7 @@ public struct IngestStage: PipelineStage {
         ParameterHelp("header", "whether the first line names the columns (default true)"),
         ParameterHelp("missing", "\"error\" (default), \"drop\" or \"keep\" (NaN, or an empty label, for an impute stage; rows missing the target are left out): what to do with a row that has a missing value"),
         ParameterHelp("missing_markers", "field texts that mean a missing value besides an empty field (default [\"NA\", \"NaN\", \"N/A\", \"null\", \"?\"])"),
-        ParameterHelp("threads", "parts of a large file parsed at once (default: the machine's cores)"),
+        ParameterHelp("threads", "parts of a large file parsed at once (default: the machine's cores, shared among the processes an mpirun job runs on it)"),
         ParameterHelp("cache", "true (the cache file PATH.bpcache beside the CSV) or a path relative to the pipeline file: keep the parsed columns in a binary cache, read instead of the CSV while the CSV is unchanged; the later stages then read row blocks from it, so the numbers need not fit in memory (default false; docs/cache.md)"),
     ]
 
@@ -32,6 +32,8 @@ public struct IngestStage: PipelineStage {
     let missingRows: CSVColumnPlan.MissingRows
     let markers: MissingValueMarkers
     let threads: Int
+    /// Whether `threads` is the default (then shared among the processes of a machine).
+    let threadsByDefault: Bool
     /// Where the binary column cache goes, when one is asked for.
     let cacheURL: URL?
 
@@ -68,7 +70,8 @@ public struct IngestStage: PipelineStage {
             _ = p.value("missing_markers")
             markers = .standard
         }
-        threads = p.has("threads") ? min(try p.integer("threads", minimum: 1), 64) : IngestStage.cores
+        threadsByDefault = !p.has("threads")
+        threads = threadsByDefault ? IngestStage.cores : min(try p.integer("threads", minimum: 1), 64)
         switch p.value("cache") {
         case nil, .bool(false)?: cacheURL = nil
         case .bool(true)?: cacheURL = URL(fileURLWithPath: path.path + ".bpcache")
@@ -128,7 +131,8 @@ public struct IngestStage: PipelineStage {
         do {
             if group.size > 1 {
                 context.log("Note: each of the \(group.size) processes reads its own share of the rows of \(file)")
-                read = try ShardedIngest.read(csv, head: head, plan: plan, options: options, threads: threads, group: group,
+                let shared = threadsByDefault ? Self.threads(cores: threads, processesOnThisMachine: Self.localProcesses) : threads
+                read = try ShardedIngest.read(csv, head: head, plan: plan, options: options, threads: shared, group: group,
                                               progress: context.ingestProgress)
             } else {
                 read = try ColumnarCSVReader.read(csv, head: head, plan: plan, options: options, threads: threads, progress: progress)
@@ -247,6 +251,19 @@ public struct IngestStage: PipelineStage {
     /// A finite decimal number, or nil (so "nan", "inf" and "1e999" are not numbers here).
     static func number(_ text: String) -> Double? {
         DecimalParser.finiteDouble(text.trimmingSpaces)
+    }
+
+    /// The default threads of one process when `processesOnThisMachine` processes of a job run
+    /// on a machine with `cores` cores: its share of them, at least one.
+    static func threads(cores: Int, processesOnThisMachine: Int) -> Int {
+        max(1, cores / max(1, processesOnThisMachine))
+    }
+
+    /// The processes of this mpirun job on this machine (Open MPI's `OMPI_COMM_WORLD_LOCAL_SIZE`;
+    /// 1 when it is not set or not a number).
+    static var localProcesses: Int {
+        guard let text = getenv("OMPI_COMM_WORLD_LOCAL_SIZE"), let count = Int(String(cString: text)), count >= 1 else { return 1 }
+        return count
     }
 
     /// The processors online.

@@ -193,3 +193,14 @@ private extension ColumnValues {
         return []
     }
 }
+
+/// The default ingest threads of the processes of one machine share its cores.
+final class IngestThreadShareTests: XCTestCase {
+    func testProcessesOfOneMachineShareItsCores() {
+        XCTAssertEqual(IngestStage.threads(cores: 2, processesOnThisMachine: 1), 2)
+        XCTAssertEqual(IngestStage.threads(cores: 2, processesOnThisMachine: 2), 1)
+        XCTAssertEqual(IngestStage.threads(cores: 8, processesOnThisMachine: 3), 2)
+        XCTAssertEqual(IngestStage.threads(cores: 2, processesOnThisMachine: 4), 1)
+        XCTAssertEqual(IngestStage.threads(cores: 4, processesOnThisMachine: 0), 4)
+    }
+}
