@@ -183,6 +183,21 @@ final class ColumnCacheTests: XCTestCase {
         }
     }
 
+    func testADamagedCategoryCodeIsAnErrorNotAWrongNumber() throws {
+        let folder = temporaryFolder(self)
+        writeData(rows: 300, in: folder)
+        _ = try run(pipeline(cache: "true"), in: folder)
+        // The codes of 'color', the last column, end the file: 300 UInt32 values, padded to 8 bytes.
+        let path = folder.appendingPathComponent("data.csv.bpcache")
+        var bytes = [UInt8](try Data(contentsOf: path))
+        let firstCode = bytes.count - (300 * 4 + 7) / 8 * 8
+        bytes.replaceSubrange(firstCode..<firstCode + 4, with: [0xFF, 0xFF, 0xFF, 0x7F])
+        try Data(bytes).write(to: path)
+        let error = try XCTUnwrap(expectFailure(runPipeline(pipeline(cache: "true"), in: folder)))
+        XCTAssertEqual(error.category, .data)
+        XCTAssertTrue(error.message.contains("column 'color' holds the category code 2147483647 of 3 labels (the file is damaged; delete it to rebuild it)"), error.message)
+    }
+
     func testABadCacheFieldNamesTheField() throws {
         let folder = temporaryFolder(self)
         writeData(rows: 50, in: folder)
