@@ -157,7 +157,8 @@ public struct Pipeline {
     /// the summary logged and kept in `context` for the evaluate stage of the final run.
     private func crossValidate(_ split: SplitStage, after index: Int, _ context: inout PipelineContext) throws {
         guard let whole = context.split, let data = context.data, let (folds, repeats) = split.foldCount else { return }
-        let (splits, stratified) = try split.folds(of: whole, data: data)
+        let (splits, stratified) = try split.folds(of: whole, data: data, group: context.rowGroup)
+        let (trainCount, testCount) = whole.global.map { ($0.trainCount, $0.testCount) } ?? (whole.train.count, whole.test.count)
         var runs = [PipelineContext]()
         for (number, fold) in splits.enumerated() {
             var run = context
@@ -172,12 +173,12 @@ public struct Pipeline {
             }
             runs.append(run)
         }
-        let summary = CrossValidationSummary(folds: folds, repeats: repeats, stratified: stratified, rows: whole.train.count, runs: runs)
+        let summary = CrossValidationSummary(folds: folds, repeats: repeats, stratified: stratified, rows: trainCount, runs: runs)
         guard !summary.metrics.isEmpty else {
             throw context.error(.pipeline, "folds: no metrics came out of the folds; put an evaluate stage after the split")
         }
         for line in summary.lines { context.log(line) }
-        context.log("Final model: trained on all \(whole.train.count) training rows" + (whole.test.isEmpty ? " (no test rows held out)" : ", tested on the \(whole.test.count) test rows"))
+        context.log("Final model: trained on all \(trainCount) training rows" + (testCount == 0 ? " (no test rows held out)" : ", tested on the \(testCount) test rows"))
         context.crossValidation = summary
         context.stageIndex = index
         context.stageKind = type(of: split).kind

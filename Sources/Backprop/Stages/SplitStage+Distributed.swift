@@ -6,9 +6,6 @@ import BackpropNumerics
 extension SplitStage {
     /// Splits this process's rows of the data of all processes.
     func runDistributed(_ data: Dataset, _ context: inout PipelineContext) throws {
-        if crossValidation != nil {
-            throw context.error(.pipeline, "field 'folds': cross-validation does not run under mpirun yet; run it in one process, or remove 'folds'")
-        }
         let shards = try RowShards(rowIDs: data.rowIDs, group: context.rowGroup)
         let mine = shards.offset..<(shards.offset + data.rowCount)
         switch method {
@@ -46,7 +43,9 @@ extension SplitStage {
             guard split.global!.testCount > 0 else { throw context.error(.data, "no rows are left for testing") }
             context.split = split
         case .none:
-            throw context.error(.pipeline, "no rows to split")  // only with folds, refused above
+            // Folds alone: every row trains, in row order.
+            context.split = DataSplit(train: Array(0..<data.rowCount), test: [], global: GlobalSplitPositions(
+                train: (0..<data.rowCount).map { shards.offset + $0 }, test: [], trainCount: shards.total, testCount: 0))
         }
     }
 

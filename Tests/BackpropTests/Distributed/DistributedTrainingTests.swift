@@ -52,17 +52,40 @@ final class DistributedTrainingTests: XCTestCase {
         try assertSameRunOnRanks(stages, slicings: [[], [123], [1, 300, 301]], predictions: true)
     }
 
-    /// Cross-validation folds are refused on several ranks, with a message naming the field.
-    func testFoldsAreRefusedOnSeveralRanks() throws {
+    /// Cross-validation as the shipped admissions pipeline runs it (explicit rows, 5 stratified
+    /// folds repeated twice): the folds are drawn over every rank's training rows, so each fold's
+    /// metrics, the summary and the final model equal a single process's.
+    func testShippedCrossValidationGivesTheSingleProcessFoldsAndModel() throws {
+        let url = repositoryRoot.appendingPathComponent("pipelines/admissions.json")
+        let top = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        var split = (top["stages"] as! [[String: Any]])[1]
+        split["seed"] = 7
         let stages = """
-            {"stage": "ingest", "path": "\(repositoryRoot.path)/data/admissions.csv", "target": "admit"}
+            {"stage": "ingest", "path": "\(repositoryRoot.path)/data/admissions.csv", "target": "admit",
+             "columns": ["gre", "gpa", "rank"], "categorical": ["rank"]}
             SHARD
-            {"stage": "split", "test_fraction": 0.2, "folds": 3},
-            {"stage": "train", "hidden": [2], "learning_rate": 1, "epochs": 5}
+            \(String(decoding: try JSONSerialization.data(withJSONObject: split), as: UTF8.self)),
+            {"stage": "normalize", "standardize": ["gre", "gpa"], "one_hot": ["rank"]},
+            {"stage": "train", "hidden": [2], "learning_rate": 3, "epochs": 60, "seed": 3},
+            {"stage": "evaluate", "predictions": "OUT/predictions.csv", "report": "OUT/report.json"}
             """
-        let results = runOnRanks(stages, ends: [100])
-        for result in results {
-            XCTAssertBackpropError(["stage 2 (split)", "'folds'", "mpirun"]) { _ = try result.get() }
+        try assertSameRunOnRanks(stages, slicings: [[], [200], [40, 260], [0, 40, 41]], predictions: true)
+    }
+
+    /// Folds alone (no rows held out for testing) and a random split with unstratified folds: the
+    /// same folds on any number of ranks, uneven ones included.
+    func testFoldsWithoutTestRowsAndUnstratifiedFoldsGiveTheSingleProcessRun() throws {
+        for split in [#"{"stage": "split", "folds": 4, "seed": 2}"#,
+                      #"{"stage": "split", "test_fraction": 0.2, "folds": 3, "repeats": 2, "stratify": false, "seed": 5}"#] {
+            let stages = """
+                {"stage": "ingest", "path": "\(repositoryRoot.path)/data/admissions.csv", "target": "admit"}
+                SHARD
+                \(split),
+                {"stage": "normalize", "standardize": ["gre", "gpa", "rank"]},
+                {"stage": "train", "hidden": [3], "learning_rate": 1, "epochs": 40, "seed": 1},
+                {"stage": "evaluate", "report": "OUT/report.json"}
+                """
+            try assertSameRunOnRanks(stages, slicings: [[], [123], [1, 300, 301]], predictions: false)
         }
     }
 
@@ -97,7 +120,7 @@ final class DistributedTrainingTests: XCTestCase {
             }
             let leader = try results[0].get()
             let report = try JSONSerialization.jsonObject(with: leader.outputs.first { $0.label == "Report" }!.data) as! [String: Any]
-            let csv = String(decoding: leader.outputs.first { $0.label == "Predictions" }!.data, as: UTF8.self)
+            let csv = predictions ? String(decoding: leader.outputs.first { $0.label == "Predictions" }!.data, as: UTF8.self) : ""
             guard let reference else {
                 reference = (networks[0], report, csv)
                 continue
@@ -107,7 +130,21 @@ final class DistributedTrainingTests: XCTestCase {
                 assertClose(mine.weights.values, theirs.weights.values, tolerance: 1e-9, what, file: file, line: line)
                 assertClose(mine.bias ?? [], theirs.bias ?? [], tolerance: 1e-9, what, file: file, line: line)
             }
-            let (test, expected) = (report["test"] as! [String: Any], reference.report["test"] as! [String: Any])
+            let crossValidation = report["cross_validation"] as? [String: Any]
+            XCTAssertEqual(crossValidation == nil, reference.report["cross_validation"] == nil, "cross-validation in both or neither, \(what)", file: file, line: line)
+            if let crossValidation, let expectedCV = reference.report["cross_validation"] as? [String: Any] {
+                XCTAssertEqual(crossValidation["rows"] as? Int, expectedCV["rows"] as? Int, what, file: file, line: line)
+                let (metrics, expectedMetrics) = (crossValidation["metrics"] as! [String: Any], expectedCV["metrics"] as! [String: Any])
+                XCTAssertEqual(Set(metrics.keys), Set(expectedMetrics.keys), what, file: file, line: line)
+                for (name, value) in expectedMetrics {
+                    let (mine, theirs) = (metrics[name] as! [String: Any], value as! [String: Any])
+                    let folds = (mine["folds"] as? [Any] ?? []).map { $0 as? Double ?? .nan }
+                    let expectedFolds = (theirs["folds"] as? [Any] ?? []).map { $0 as? Double ?? .nan }
+                    XCTAssertFalse(expectedFolds.isEmpty, "fold values of \(name)", file: file, line: line)
+                    assertClose(folds.map { $0.isNaN ? -1 : $0 }, expectedFolds.map { $0.isNaN ? -1 : $0 }, tolerance: 1e-9, "\(name) per fold, \(what)", file: file, line: line)
+                }
+            }
+            let (test, expected) = (report["test"] as? [String: Any] ?? [:], reference.report["test"] as? [String: Any] ?? [:])
             XCTAssertEqual(test["test_rows"] as? Int, expected["test_rows"] as? Int, what, file: file, line: line)
             for metric in ["accuracy", "roc_auc", "log_loss", "mean_squared_error", "r_squared", "cross_entropy"] {
                 if let value = expected[metric] as? Double {
