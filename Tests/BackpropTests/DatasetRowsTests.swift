@@ -56,7 +56,7 @@ final class DatasetRowsTests: XCTestCase {
     func testWeightsFollowThePositions() throws {
         let source = DatasetRows(features: columns, targets: codes, positions: [1, 2], weights: [0.5, 2])
         var weights = [Double](repeating: 0, count: 2)
-        try [1, 0].withUnsafeBufferPointer { p in try weights.withUnsafeMutableBufferPointer { try source.copyWeights(p, into: $0) } }
+        [1, 0].withUnsafeBufferPointer { p in weights.withUnsafeMutableBufferPointer { source.copyWeights(p, into: $0) } }
         XCTAssertEqual(weights, [2, 0.5])
         XCTAssertTrue(source.hasRowWeights)
     }

@@ -146,16 +146,6 @@ final class ColumnCache: @unchecked Sendable {
 
     /// Fills `buffer` from `offset`, less at the end of the file; returns the bytes read.
     private static func read(_ fd: Int32, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        var done = 0
-        while done < buffer.count {
-            let count = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw BackpropError(.data, "cannot read the cache (\(String(cString: strerror(errno))))")
-            }
-            if count == 0 { break }
-            done += count
-        }
-        return done
+        try preadFully(fd, at: offset, into: buffer) { "cannot read the cache (\($0))" }
     }
 }

@@ -38,17 +38,7 @@ final class CSVFile: @unchecked Sendable {
     /// - Returns: the number of bytes read; 0 at the end.
     /// - Throws: `.data` naming the file and the system's reason.
     func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        var done = 0
-        while done < buffer.count {
-            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw BackpropError(.data, "\(name): cannot read the file (\(String(cString: strerror(errno))))")
-            }
-            if count == 0 { break }
-            done += count
-        }
-        return done
+        try preadFully(descriptor, at: offset, into: buffer) { "\(name): cannot read the file (\($0))" }
     }
 
     /// Calls `body` with consecutive blocks of at most `blockSize` bytes of `range`.

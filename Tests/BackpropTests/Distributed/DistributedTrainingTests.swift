@@ -111,7 +111,7 @@ final class DistributedTrainingTests: XCTestCase {
         for ends in slicings {
             let results = runOnRanks(stages, ends: ends)
             var networks = [Network]()
-            for (rank, result) in results.enumerated() {
+            for result in results {
                 let context = try result.get()
                 networks.append(context.model!.network)
             }
