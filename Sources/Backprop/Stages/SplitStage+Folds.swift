@@ -18,62 +18,29 @@ extension SplitStage {
     /// - Throws: `.data` when there are fewer training rows than folds.
     public func folds(of split: DataSplit, data: Dataset, group: any ProcessGroup = SingleProcess.shared) throws -> (splits: [DataSplit], stratified: Bool) {
         guard crossValidation != nil else { return ([], false) }
-        let labels = OneHotTransform.labels(data.target.values)
-        guard let global = split.global else {
-            let rows = split.train
-            let (assignments, stratified) = try foldAssignments(labels: rows.map { labels[$0] }, isCategorical: data.target.isCategorical)
-            let splits = assignments.flatMap { fold in
-                (0..<fold.count).map { f in
-                    DataSplit(train: rows.indices.filter { fold.of[$0] != f }.map { rows[$0] },
-                              test: rows.indices.filter { fold.of[$0] == f }.map { rows[$0] }.sorted())
-                }
-            }
-            return (splits, stratified)
-        }
-        // Every process learns each global training position's data-row id and label.
-        var writer = GatherWriter()
-        for (slot, row) in split.train.enumerated() {
-            writer.append(global.train[slot])
-            writer.append(data.rowIDs[row])
-            writer.append(labels[row])
-        }
-        var rowIDs = [Int](repeating: -1, count: global.trainCount)
-        var allLabels = [String](repeating: "", count: global.trainCount)
-        for bytes in try group.gather(writer.bytes) {
-            var reader = GatherReader(bytes)
-            while !reader.isAtEnd {
-                let position = try reader.integer(), id = try reader.integer(), label = try reader.string()
-                guard position >= 0, position < global.trainCount, rowIDs[position] < 0 else {
-                    throw BackpropError(.pipeline, "the processes disagree on the training rows (position \(position) of \(global.trainCount))")
-                }
-                (rowIDs[position], allLabels[position]) = (id, label)
-            }
-        }
-        guard !rowIDs.contains(-1) else { throw BackpropError(.pipeline, "the processes disagree on the training rows (some positions are held by none)") }
-        var categorical: [Int64] = [data.target.isCategorical ? 1 : 0]
-        try group.sum(&categorical)
-        let isCategorical = categorical[0] > 0
-        let (assignments, stratified) = try foldAssignments(labels: allLabels, isCategorical: isCategorical)
-        let mine = Dictionary(uniqueKeysWithValues: zip(global.train, split.train))
+        let all = try TrainingRowsOfAllProcesses(split, data: data, group: group)
+        let (assignments, stratified) = try foldAssignments(labels: all.labels, isCategorical: all.isCategorical)
+        let testOrder = Array(all.labels.indices).sorted { all.dataOrder[$0] < all.dataOrder[$1] }
         var splits = [DataSplit]()
         for fold in assignments {
             for f in 0..<fold.count {
+                // Training rows in training order; test rows in data-row order, as one process keeps them.
                 var part = DataSplit(train: [], test: [], global: GlobalSplitPositions(train: [], test: [], trainCount: 0, testCount: 0))
-                for position in 0..<global.trainCount where fold.of[position] != f {
-                    if let row = mine[position] {
+                for position in all.labels.indices where fold.of[position] != f {
+                    if let row = all.localRow[position] {
                         part.train.append(row)
                         part.global!.train.append(part.global!.trainCount)
                     }
                     part.global!.trainCount += 1
                 }
-                // Test rows in data-row order, as one process keeps them.
-                for position in (0..<global.trainCount).filter({ fold.of[$0] == f }).sorted(by: { rowIDs[$0] < rowIDs[$1] }) {
-                    if let row = mine[position] {
+                for position in testOrder where fold.of[position] == f {
+                    if let row = all.localRow[position] {
                         part.test.append(row)
                         part.global!.test.append(part.global!.testCount)
                     }
                     part.global!.testCount += 1
                 }
+                if split.global == nil { part.global = nil }
                 splits.append(part)
             }
         }
@@ -110,5 +77,56 @@ extension SplitStage {
             assignments.append((fold, k))
         }
         return (assignments, stratified)
+    }
+}
+
+/// The training rows of every process of a job, in global training order: each one's data-row id
+/// and label, and this process's row for the ones it holds. With one process, its own rows.
+private struct TrainingRowsOfAllProcesses {
+    /// Where each training row stands in the data of all processes (its data-row id; with one
+    /// process, its position in the data): the order test rows are kept in.
+    var dataOrder: [Int]
+    /// Each training row's target label.
+    var labels: [String]
+    /// The position in this process's data of each training row it holds, nil for the others'.
+    var localRow: [Int?]
+    /// Whether the target is categorical on any process.
+    var isCategorical: Bool
+
+    /// Gathers the training rows of `split` from every process of `group` (when the split was
+    /// drawn over several processes' rows).
+    init(_ split: DataSplit, data: Dataset, group: any ProcessGroup) throws {
+        let labels = OneHotTransform.labels(data.target.values)
+        guard let global = split.global else {
+            dataOrder = split.train
+            self.labels = split.train.map { labels[$0] }
+            localRow = split.train
+            isCategorical = data.target.isCategorical
+            return
+        }
+        var writer = GatherWriter()
+        for (slot, row) in split.train.enumerated() {
+            writer.append(global.train[slot])
+            writer.append(data.rowIDs[row])
+            writer.append(labels[row])
+        }
+        dataOrder = [Int](repeating: -1, count: global.trainCount)
+        self.labels = [String](repeating: "", count: global.trainCount)
+        for bytes in try group.gather(writer.bytes) {
+            var reader = GatherReader(bytes)
+            while !reader.isAtEnd {
+                let position = try reader.integer(), id = try reader.integer(), label = try reader.string()
+                guard position >= 0, position < global.trainCount, dataOrder[position] < 0 else {
+                    throw BackpropError(.pipeline, "the processes disagree on the training rows (position \(position) of \(global.trainCount))")
+                }
+                (dataOrder[position], self.labels[position]) = (id, label)
+            }
+        }
+        guard !dataOrder.contains(-1) else { throw BackpropError(.pipeline, "the processes disagree on the training rows (some positions are held by none)") }
+        localRow = [Int?](repeating: nil, count: global.trainCount)
+        for (slot, row) in split.train.enumerated() { localRow[global.train[slot]] = row }
+        var categorical: [Int64] = [data.target.isCategorical ? 1 : 0]
+        try group.sum(&categorical)
+        isCategorical = categorical[0] > 0
     }
 }
