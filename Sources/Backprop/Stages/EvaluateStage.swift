@@ -152,7 +152,7 @@ public struct EvaluateStage: PipelineStage {
             return (targets, trainTargets, outputs)
         }
         let allLabels = OneHotTransform.labels(data.target.values)
-        var testRowIDs = split.test.map { data.rowIDs[$0] }, testLabels = split.test.map { allLabels[$0] }
+        var testRowIDs = split.test.map { data.rowID(at: $0) }, testLabels = split.test.map { allLabels[$0] }
         var trained = TrainingTargets(trainTargets, classCount: outputs.columns)
         if let global = split.global {
             // Several processes: every process gets all test rows, in global order, and the
