@@ -1,27 +1,35 @@
 import BackpropNumerics
 
 /// Training rows whose features are read from a cache file a block at a time (`pread`, then
-/// the preprocessing), and whose targets and weights are in memory: memory stays at the work
-/// buffers of a block, whatever the number of rows.
+/// the preprocessing), and whose targets are made for each block as it is read: besides the
+/// list of positions (and weights, when given), memory stays at the work buffers of a block,
+/// whatever the number of rows.
 struct CachedRows: TrainingRowSource {
     private let features: CachedFeatures
     private let names: [String]
-    private let targets: DatasetRows
+    private let targets: TrainingTargets
+    private let classCount: Int?
     private let positions: [Int]
+    private let weights: [Double]?
 
     /// Creates a source.
     /// - Parameters:
     ///   - features: the cached feature columns with their preprocessing.
     ///   - names: the feature names after the preprocessing (the network's inputs, in order).
-    ///   - targets: one target per dataset row: the value, or the class code when `oneHotClasses` is set.
+    ///   - targets: makes the targets of any dataset rows: the value, or the class code when `oneHotClasses` is set.
     ///   - oneHotClasses: expand each class code into this many 0/1 targets (softmax); nil for one target.
     ///   - positions: the dataset rows this source serves, in order.
     ///   - weights: one weight per position, or nil when every row weighs 1.
-    init(features: CachedFeatures, names: [String], targets: [Double], oneHotClasses: Int?, positions: [Int], weights: [Double]?) {
+    /// - Precondition: one weight per position; at least one class.
+    init(features: CachedFeatures, names: [String], targets: TrainingTargets, oneHotClasses: Int?, positions: [Int], weights: [Double]?) {
+        precondition(weights.map { $0.count == positions.count } ?? true, "one weight per position")
+        precondition(oneHotClasses.map { $0 > 0 } ?? true, "at least one class")
         self.features = features
         self.names = names
-        self.targets = DatasetRows(features: [], targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
+        self.targets = targets
+        self.classCount = oneHotClasses
         self.positions = positions
+        self.weights = weights
     }
 
     /// Number of rows.
@@ -29,13 +37,14 @@ struct CachedRows: TrainingRowSource {
     /// Values per input row: one per feature.
     var inputWidth: Int { names.count }
     /// Values per target row.
-    var targetWidth: Int { targets.targetWidth }
+    var targetWidth: Int { classCount ?? 1 }
     /// Whether weights were given.
-    var hasRowWeights: Bool { targets.hasRowWeights }
+    var hasRowWeights: Bool { weights != nil }
 
-    /// Copies the weights of the rows at `positions`.
+    /// Copies the weights of the rows at `positions` (1 for each when none were given).
     func copyWeights(_ positions: UnsafeBufferPointer<Int>, into weights: UnsafeMutableBufferPointer<Double>) {
-        targets.copyWeights(positions, into: weights)
+        precondition(weights.count >= positions.count, "buffer too small for the weights")
+        for (slot, position) in positions.enumerated() { weights[slot] = self.weights?[position] ?? 1 }
     }
 
     /// Reads and preprocesses the rows at `positions` into the buffers.
@@ -53,12 +62,19 @@ struct CachedRows: TrainingRowSource {
         targets: UnsafeMutableBufferPointer<Scalar>, convert: (Double) -> Scalar
     ) throws {
         let width = names.count
-        precondition(inputs.count >= requested.count * width, "buffer too small for the rows")
-        var exact = [Double](repeating: 0, count: requested.count * targetWidth)
-        exact.withUnsafeMutableBufferPointer { self.targets.copyRows(requested, inputs: UnsafeMutableBufferPointer(start: nil, count: 0), targets: $0) }
-        for (index, value) in exact.enumerated() { targets[index] = convert(value) }
-        // The cache is read in ascending row order; `slots[k]` is where the k-th row read goes.
+        precondition(inputs.count >= requested.count * width && targets.count >= requested.count * targetWidth,
+                     "buffer too small for the rows")
+        precondition(requested.allSatisfy { $0 >= 0 && $0 < positions.count }, "row out of range")
         let rows = requested.map { positions[$0] }
+        for (slot, value) in self.targets.values(at: rows).enumerated() {
+            if let classCount {
+                for k in 0..<classCount { targets[slot * classCount + k] = 0 }
+                if value.isFinite, value >= 0, value < Double(classCount) { targets[slot * classCount + Int(value)] = 1 }
+            } else {
+                targets[slot] = convert(value)
+            }
+        }
+        // The cache is read in ascending row order; `slots[k]` is where the k-th row read goes.
         let slots = rows.indices.sorted { (rows[$0], $0) < (rows[$1], $1) }
         let block = try features.block(rows: slots.map { rows[$0] })
         guard block.featureNames == names else {

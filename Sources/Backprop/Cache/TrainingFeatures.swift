@@ -49,11 +49,21 @@ enum TrainingFeatures {
         }
     }
 
+    /// Whether the features are read from a cache.
+    var isCached: Bool {
+        if case .cached = self { return true }
+        return false
+    }
+
     /// The rows at `positions` as a training source.
-    func rows(targets: [Double], oneHotClasses: Int?, positions: [Int], weights: [Double]?) -> any TrainingRowSource {
+    /// - Parameters:
+    ///   - targets: the targets of the dataset rows; from a cache, made for each block as it is read.
+    ///   - allTargets: in memory, `targets.allRows()` (made once, shared by the sources).
+    func rows(targets: TrainingTargets, allTargets: [Double]?, oneHotClasses: Int?, positions: [Int], weights: [Double]?) -> any TrainingRowSource {
         switch self {
         case .memory(let columns, _):
-            return DatasetRows(features: columns, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
+            return DatasetRows(features: columns, targets: allTargets ?? targets.allRows(), oneHotClasses: oneHotClasses,
+                               positions: positions, weights: weights)
         case .cached(let features, let names):
             return CachedRows(features: features, names: names, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
         }

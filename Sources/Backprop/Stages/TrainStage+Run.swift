@@ -19,7 +19,7 @@ extension TrainStage {
             }
         }
         let features: TrainingFeatures, encoding: TargetEncoding?
-        var rawTargets: Matrix
+        var targets: TrainingTargets
         do {
             // Steps that can fail on one process only are agreed on before the next collective.
             features = try context.rowGroup.agreeing {
@@ -28,9 +28,7 @@ extension TrainStage {
                 return features
             }
             encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: context.rowGroup)
-            rawTargets = try context.rowGroup.agreeing {
-                try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
-            }
+            targets = try context.rowGroup.agreeing { try TrainingTargets(column: data.target, encoding: encoding) }
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
@@ -38,9 +36,9 @@ extension TrainStage {
             let what = isMulticlass ? "one output per class" : "the output is the probability of \(encoding.classes[1])"
             context.log("Target '\(data.target.name)': classes \(encoding.classes.joined(separator: ", ")); \(what)")
         }
-        let scaling = standardizeTarget ? try targetScaling(rawTargets.values, rows: rows, context: context) : nil
+        let scaling = standardizeTarget ? try targetScaling(targets.values(at: rows), context: context) : nil
         if let scaling {
-            rawTargets = Matrix(rows: rawTargets.rows, columns: 1, values: rawTargets.values.map { ($0 - scaling.mean) / scaling.sd })
+            targets.scaling = TrainingTargets.Scaling(mean: scaling.mean, sd: scaling.sd)
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
         }
         let classCount = isMulticlass ? encoding?.classes.count ?? 0 : 1
@@ -74,8 +72,10 @@ extension TrainStage {
             rows = rows.filter { !held.contains($0) }
         }
         if global == nil, features.prefersFileOrder(batchSize: batchSize) { rows.sort() }  // (no cache when rows are shared)
+        // In memory: every row's target made once; from a cache: a block's as it is read.
+        let allTargets = features.isCached ? nil : targets.allRows()
         func source(_ positions: [Int], weights: [Double]? = nil) -> any TrainingRowSource {
-            features.rows(targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
+            features.rows(targets: targets, allTargets: allTargets, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
         }
 
         let configuration = TrainingConfiguration(
@@ -83,8 +83,9 @@ extension TrainStage {
             optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
-        let classWeights = try classWeight.map { try Self.classWeights($0, codes: rows.map { rawTargets.values[$0] }, encoding: encoding, context: context) }
-        let rowWeights = classWeights.map { weights in rows.map { weights.perClass[Int(rawTargets.values[$0])] } }
+        let trainingCodes = classWeight == nil ? [] : allTargets.map { all in rows.map { all[$0] } } ?? targets.values(at: rows)
+        let classWeights = try classWeight.map { try Self.classWeights($0, codes: trainingCodes, encoding: encoding, context: context) }
+        let rowWeights = classWeights.map { weights in trainingCodes.map { weights.perClass[Int($0)] } }
         if let classWeights, let encoding {
             let byClass = classWeights.byClass(encoding)
             context.log("Class weights: " + encoding.classes.map { "\($0) " + cFormat("%.4g", byClass[$0] ?? 1) }.joined(separator: ", "))
@@ -206,9 +207,9 @@ extension TrainStage {
     }
 
     /// The mean and sample standard deviation (1 when constant) of the training rows' targets.
-    private func targetScaling(_ values: [Double], rows: [Int], context: PipelineContext) throws -> (mean: Double, sd: Double) {
+    private func targetScaling(_ values: [Double], context: PipelineContext) throws -> (mean: Double, sd: Double) {
         // GSL's with one process; compensated sums and a centred second pass over several.
-        let (_, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(rows.map { values[$0] }, group: context.rowGroup)
+        let (_, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(values, group: context.rowGroup)
         guard mean.isFinite, sd.isFinite else { throw context.error(.data, "target '\(context.data?.target.name ?? "")': its mean or standard deviation is not finite") }
         return (mean, sd > 0 ? sd : 1)
     }
