@@ -35,6 +35,7 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
     var sawQuote = false
 
     private var column = 0
+    private var takenRecords = 0
     private var rowNumbers: [Double]
     private var rowLabels: [UInt32]
     private var missingColumn: Int?
@@ -113,6 +114,20 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
         for slot in rowLabels.indices { labels[slot].append(rowLabels[slot]) }
     }
 
+    /// Moves the rows completed so far into a new sink, as if they had been a part of their own,
+    /// and goes on with the record in progress: a long part can be merged a chunk at a time.
+    /// (Records keep counting from the part's start, so a later failure still names its line.)
+    func takeCompletedRows() -> CSVColumnSink {
+        let taken = CSVColumnSink(plan: plan)
+        swap(&taken.numbers, &numbers)
+        for slot in labels.indices { taken.labels[slot] = labels[slot].takingCodes() }
+        taken.records = records - takenRecords
+        taken.dropped = dropped.map { $0 - takenRecords }
+        takenRecords = records
+        dropped = []
+        return taken
+    }
+
     /// Rows kept.
     var rowCount: Int { records - dropped.count - (failure == nil ? 0 : 1) }
 
@@ -157,6 +172,14 @@ struct LabelEncoder {
 
     /// Records a row's code.
     mutating func append(_ code: UInt32) { codes.append(code) }
+
+    /// An encoder with these labels and the codes recorded so far, which this one gives up.
+    mutating func takingCodes() -> LabelEncoder {
+        var taken = LabelEncoder()
+        taken.labels = labels
+        taken.codes = takeCodes()
+        return taken
+    }
 
     /// Gives up the codes (to merge them without a copy).
     mutating func takeCodes() -> [UInt32] {
