@@ -57,7 +57,7 @@ extension IngestStage {
         do {
             let target = Column(name: header.target.name, values: try cache.values(header.target))
             // Rows in file order with none left out: no list of row ids.
-            context.data = header.rowIDsOffset == nil
+            context.data = header.rowIDs == nil
                 ? Dataset(source: Pipeline.display(path), features: [], target: target, rowCount: header.rows)
                 : Dataset(source: Pipeline.display(path), features: [], target: target, rowIDs: try cache.rowIDs())
         } catch let error as BackpropError {
