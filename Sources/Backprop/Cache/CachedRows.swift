@@ -7,9 +7,10 @@ import BackpropNumerics
 struct CachedRows: TrainingRowSource {
     private let features: CachedFeatures
     private let names: [String]
-    private let targets: TrainingTargets
+    private let targets: TargetValues
     private let classCount: Int?
-    private let positions: [Int]
+    /// The dataset rows served, in order; nil: every row, in file order.
+    private let positions: [Int]?
     private let weights: [Double]?
 
     /// Creates a source.
@@ -18,11 +19,11 @@ struct CachedRows: TrainingRowSource {
     ///   - names: the feature names after the preprocessing (the network's inputs, in order).
     ///   - targets: makes the targets of any dataset rows: the value, or the class code when `oneHotClasses` is set.
     ///   - oneHotClasses: expand each class code into this many 0/1 targets (softmax); nil for one target.
-    ///   - positions: the dataset rows this source serves, in order.
+    ///   - positions: the dataset rows this source serves, in order; nil for every row in order.
     ///   - weights: one weight per position, or nil when every row weighs 1.
     /// - Precondition: one weight per position; at least one class.
-    init(features: CachedFeatures, names: [String], targets: TrainingTargets, oneHotClasses: Int?, positions: [Int], weights: [Double]?) {
-        precondition(weights.map { $0.count == positions.count } ?? true, "one weight per position")
+    init(features: CachedFeatures, names: [String], targets: TargetValues, oneHotClasses: Int?, positions: [Int]?, weights: [Double]?) {
+        precondition(weights.map { $0.count == positions?.count ?? features.data.rowCount } ?? true, "one weight per position")
         precondition(oneHotClasses.map { $0 > 0 } ?? true, "at least one class")
         self.features = features
         self.names = names
@@ -33,7 +34,7 @@ struct CachedRows: TrainingRowSource {
     }
 
     /// Number of rows.
-    var rowCount: Int { positions.count }
+    var rowCount: Int { positions?.count ?? features.data.rowCount }
     /// Values per input row: one per feature.
     var inputWidth: Int { names.count }
     /// Values per target row.
@@ -64,8 +65,9 @@ struct CachedRows: TrainingRowSource {
         let width = names.count
         precondition(inputs.count >= requested.count * width && targets.count >= requested.count * targetWidth,
                      "buffer too small for the rows")
-        precondition(requested.allSatisfy { $0 >= 0 && $0 < positions.count }, "row out of range")
-        let rows = requested.map { positions[$0] }
+        let count = rowCount
+        precondition(requested.allSatisfy { $0 >= 0 && $0 < count }, "row out of range")
+        let rows = positions.map { positions in requested.map { positions[$0] } } ?? Array(requested)
         for (slot, value) in self.targets.values(at: rows).enumerated() {
             if let classCount {
                 for k in 0..<classCount { targets[slot * classCount + k] = 0 }

@@ -56,7 +56,10 @@ extension IngestStage {
         let header = cache.header
         do {
             let target = Column(name: header.target.name, values: try cache.values(header.target))
-            context.data = Dataset(source: Pipeline.display(path), features: [], target: target, rowIDs: try cache.rowIDs())
+            // Rows in file order with none left out: no list of row ids.
+            context.data = header.rowIDs == nil
+                ? Dataset(source: Pipeline.display(path), features: [], target: target, rowCount: header.rows)
+                : Dataset(source: Pipeline.display(path), features: [], target: target, rowIDs: try cache.rowIDs())
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
         }

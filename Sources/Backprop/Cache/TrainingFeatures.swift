@@ -38,12 +38,13 @@ enum TrainingFeatures {
         return false
     }
 
-    /// Checks that no feature is missing in `rows` (from a cache: checked as rows are read).
+    /// Checks that no feature is missing in `rows` (nil: every row; from a cache: checked as
+    /// rows are read).
     /// - Throws: `.data` naming the feature and the data row.
-    func checkPresent(_ rows: [Int], in data: Dataset) throws {
+    func checkPresent(_ rows: [Int]?, in data: Dataset) throws {
         guard case .memory(let columns, let names) = self else { return }
         for (column, values) in columns.enumerated() {
-            if let row = rows.first(where: { values[$0].isNaN }) {
+            if let row = rows.map({ $0.first(where: { values[$0].isNaN }) }) ?? values.firstIndex(where: \.isNaN) {
                 throw BackpropError(.data, "feature '\(names[column])' is missing in data row \(data.rowIDs[row]); put an impute stage before train")
             }
         }
@@ -55,15 +56,16 @@ enum TrainingFeatures {
         return false
     }
 
-    /// The rows at `positions` as a training source.
+    /// The rows at `positions` (nil: every dataset row, in order) as a training source.
     /// - Parameters:
     ///   - targets: the targets of the dataset rows; from a cache, made for each block as it is read.
     ///   - allTargets: in memory, `targets.allRows()` (made once, shared by the sources).
-    func rows(targets: TrainingTargets, allTargets: [Double]?, oneHotClasses: Int?, positions: [Int], weights: [Double]?) -> any TrainingRowSource {
+    func rows(targets: TargetValues, allTargets: [Double]?, oneHotClasses: Int?, positions: [Int]?, weights: [Double]?) -> any TrainingRowSource {
         switch self {
         case .memory(let columns, _):
-            return DatasetRows(features: columns, targets: allTargets ?? targets.allRows(), oneHotClasses: oneHotClasses,
-                               positions: positions, weights: weights)
+            let all = allTargets ?? targets.allRows()
+            return DatasetRows(features: columns, targets: all, oneHotClasses: oneHotClasses,
+                               positions: positions ?? Array(all.indices), weights: weights)
         case .cached(let features, let names):
             return CachedRows(features: features, names: names, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
         }

@@ -6,7 +6,9 @@ extension TrainStage {
     /// Trains on the training rows (all rows when there is no split) and records the model.
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
-        var rows = context.split?.train ?? Array(0..<data.rowCount)
+        // The training rows' positions; nil: every row, in order (no list of every row).
+        var rows = context.split?.train
+        var rowList: [Int] { rows ?? Array(0..<data.rowCount) }
         // Several processes: each holds some rows; where they sit in the global training order.
         let group = context.rowGroup
         var global: (positions: [Int], count: Int)?
@@ -15,11 +17,11 @@ extension TrainStage {
                 global = (split.train, split.trainCount)
             } else {
                 let shards = try RowShards(rowIDs: data.rowIDs, group: group)
-                global = (rows.map { shards.offset + $0 }, shards.total)
+                global = (rowList.map { shards.offset + $0 }, shards.total)
             }
         }
         let features: TrainingFeatures, encoding: TargetEncoding?
-        var targets: TrainingTargets
+        var targets: TargetValues
         do {
             // Steps that can fail on one process only are agreed on before the next collective.
             features = try context.rowGroup.agreeing {
@@ -27,8 +29,9 @@ extension TrainStage {
                 try features.checkPresent(rows, in: data)
                 return features
             }
-            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: context.rowGroup)
-            targets = try context.rowGroup.agreeing { try TrainingTargets(column: data.target, encoding: encoding) }
+            encoding = try rows.map { try TargetEncoding.fit(data.target, rows: $0, output: outputActivation, positive: positiveClass, group: context.rowGroup) }
+                ?? TargetEncoding.fit(data.target, rows: 0..<data.rowCount, output: outputActivation, positive: positiveClass, group: context.rowGroup)
+            targets = try context.rowGroup.agreeing { try TargetValues(column: data.target, encoding: encoding) }
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
@@ -38,7 +41,7 @@ extension TrainStage {
         }
         let scaling = standardizeTarget ? try targetScaling(targets.values(at: rows), context: context) : nil
         if let scaling {
-            targets.scaling = TrainingTargets.Scaling(mean: scaling.mean, sd: scaling.sd)
+            targets.scaling = TargetValues.Scaling(mean: scaling.mean, sd: scaling.sd)
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
         }
         let classCount = isMulticlass ? encoding?.classes.count ?? 0 : 1
@@ -58,23 +61,24 @@ extension TrainStage {
         // Validation rows: a seeded share of the training rows, drawn after the weights.
         var validationRows = [Int](), globalValidationCount = 0
         if validationFraction > 0, let shared = global {
-            let drawn = try Self.globalValidationSplit(rows: rows, positions: shared.positions, globalCount: shared.count,
+            let drawn = try Self.globalValidationSplit(rows: rowList, positions: shared.positions, globalCount: shared.count,
                                                        fraction: validationFraction, generator: generator, context: context)
             (validationRows, rows, globalValidationCount) = (drawn.validation, drawn.train, drawn.validationCount)
             global = (drawn.trainPositions, shared.count - drawn.validationCount)
         } else if validationFraction > 0 {
-            let count = Int((validationFraction * Double(rows.count)).rounded())
-            guard count >= 1, count < rows.count else {
-                throw context.error(.data, "validation_fraction \(validationFraction) of \(rows.count) training rows leaves no validation or no training rows")
+            let all = rowList
+            let count = Int((validationFraction * Double(all.count)).rounded())
+            guard count >= 1, count < all.count else {
+                throw context.error(.data, "validation_fraction \(validationFraction) of \(all.count) training rows leaves no validation or no training rows")
             }
-            let held = Set(generator.shuffled(rows).prefix(count))
-            validationRows = rows.filter(held.contains)
-            rows = rows.filter { !held.contains($0) }
+            let held = Set(generator.shuffled(all).prefix(count))
+            validationRows = all.filter(held.contains)
+            rows = all.filter { !held.contains($0) }
         }
-        if global == nil, features.prefersFileOrder(batchSize: batchSize) { rows.sort() }  // (no cache when rows are shared)
+        if global == nil, features.prefersFileOrder(batchSize: batchSize) { rows?.sort() }  // (no cache when rows are shared)
         // In memory: every row's target made once; from a cache: a block's as it is read.
         let allTargets = features.isCached ? nil : targets.allRows()
-        func source(_ positions: [Int], weights: [Double]? = nil) -> any TrainingRowSource {
+        func source(_ positions: [Int]?, weights: [Double]? = nil) -> any TrainingRowSource {
             features.rows(targets: targets, allTargets: allTargets, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
         }
 
@@ -83,7 +87,7 @@ extension TrainStage {
             optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
-        let trainingCodes = classWeight == nil ? [] : allTargets.map { all in rows.map { all[$0] } } ?? targets.values(at: rows)
+        let trainingCodes = classWeight == nil ? [] : allTargets.map { all in rows.map { $0.map { all[$0] } } ?? all } ?? targets.values(at: rows)
         let classWeights = try classWeight.map { try Self.classWeights($0, codes: trainingCodes, encoding: encoding, context: context) }
         let rowWeights = classWeights.map { weights in trainingCodes.map { weights.perClass[Int($0)] } }
         if let classWeights, let encoding {
@@ -126,7 +130,7 @@ extension TrainStage {
         context.trainingLosses = history.losses
         context.trainingHistory = history
         if let scaling { network = Self.unscaledOutput(network, mean: scaling.mean, sd: scaling.sd) }
-        var summary = trainingSummary(rows: global?.count ?? rows.count, validationRows: global == nil ? validationRows.count : globalValidationCount,
+        var summary = trainingSummary(rows: global?.count ?? rows?.count ?? data.rowCount, validationRows: global == nil ? validationRows.count : globalValidationCount,
                                       classes: encoding.map { classCodes($0.classes) } ?? nil, history: history)
         if let classWeights, let encoding {
             summary["class_weight"] = .object(classWeights.byClass(encoding).mapValues(JSONValue.number))

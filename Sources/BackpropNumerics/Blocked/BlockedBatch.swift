@@ -138,7 +138,6 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
             let workers = min(threads, count)
             let round = first
             // Each worker owns its workspace and the slots of its blocks; the rows are read-only.
-            nonisolated(unsafe) let positions = positions
             let next = Atomic<Int>(0)
             let work: @Sendable (Int) -> Void = { worker in
                 while true {

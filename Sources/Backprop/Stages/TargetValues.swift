@@ -2,7 +2,7 @@
 /// needed: each row's class code (a classifier) or its value, standardized when the train stage
 /// asks for it. From a cache, a block's targets are made as its rows are read, so nothing holds
 /// a training target per row; in memory they are made once for every row (`allRows()`).
-struct TrainingTargets: Sendable {
+struct TargetValues: Sendable {
     /// The mean and standard deviation a standardized target is scaled by.
     struct Scaling: Sendable {
         /// Subtracted first.
@@ -28,9 +28,10 @@ struct TrainingTargets: Sendable {
         self.encoding = encoding
     }
 
-    /// The targets of the rows at `rows` (positions in the dataset), in that order.
-    func values(at rows: [Int]) -> [Double] {
-        scaled(encoded(Column(name: column.name, values: column.values.subset(rows))))
+    /// The targets of the rows at `rows` (positions in the dataset, nil for all), in that order.
+    func values(at rows: [Int]?) -> [Double] {
+        guard let rows else { return allRows() }
+        return scaled(encoded(Column(name: column.name, values: column.values.subset(rows))))
     }
 
     /// The targets of every row of the dataset.
