@@ -226,6 +226,22 @@ final class ColumnCacheTests: XCTestCase {
         try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-12)
     }
 
+    func testSeveralBlocksInFileOrderWithClassWeightsAndAValidationShareGiveTheModelInMemory() throws {
+        let folder = temporaryFolder(self)
+        writeData(rows: 11_000, in: folder)  // 8,800 training rows: three blocks of 4,096
+        for extra in ["", #", "class_weight": "balanced", "validation_fraction": 0.1"#] {
+            let plain = try run(pipeline(cache: nil, batch: extra, epochs: 5), in: folder)
+            _ = try run(pipeline(cache: "true", batch: extra, epochs: 5), in: folder)
+            let cached = try run(pipeline(cache: "true", batch: extra, epochs: 5), in: folder)
+            XCTAssertTrue(cacheLine(cached.lines).hasPrefix("Cache: reading "), cacheLine(cached.lines))
+            try assertSameModel(cached.context.model, plain.context.model, tolerance: 1e-12)
+            XCTAssertEqual(cached.context.model?.training["training_rows"], plain.context.model?.training["training_rows"])
+            assertClose(cached.context.evaluation?.probabilities ?? [], plain.context.evaluation?.probabilities ?? [],
+                        tolerance: 1e-12, "test probabilities")
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("data.csv.bpcache"))
+        }
+    }
+
     func testFloat32FromTheCacheIsTheFloat32ModelInMemory() throws {
         let folder = temporaryFolder(self)
         writeData(in: folder)

@@ -9,9 +9,18 @@ struct CachedRows: TrainingRowSource {
     private let names: [String]
     private let targets: TargetValues
     private let classCount: Int?
-    /// The dataset rows served, in order; nil: every row, in file order.
-    private let positions: [Int]?
+    private let order: Order
     private let weights: [Double]?
+
+    /// The dataset rows a source serves, in order.
+    enum Order: Sendable {
+        /// Every dataset row, in file order.
+        case all
+        /// The rows listed, in that order.
+        case list([Int])
+        /// The rows of a set, in file order.
+        case ascending(RowBitmap)
+    }
 
     /// Creates a source.
     /// - Parameters:
@@ -19,22 +28,28 @@ struct CachedRows: TrainingRowSource {
     ///   - names: the feature names after the preprocessing (the network's inputs, in order).
     ///   - targets: makes the targets of any dataset rows: the value, or the class code when `oneHotClasses` is set.
     ///   - oneHotClasses: expand each class code into this many 0/1 targets (softmax); nil for one target.
-    ///   - positions: the dataset rows this source serves, in order; nil for every row in order.
-    ///   - weights: one weight per position, or nil when every row weighs 1.
-    /// - Precondition: one weight per position; at least one class.
-    init(features: CachedFeatures, names: [String], targets: TargetValues, oneHotClasses: Int?, positions: [Int]?, weights: [Double]?) {
-        precondition(weights.map { $0.count == positions?.count ?? features.data.rowCount } ?? true, "one weight per position")
+    ///   - order: the dataset rows this source serves, in order.
+    ///   - weights: one weight per row served, or nil when every row weighs 1.
+    /// - Precondition: one weight per row served; at least one class.
+    init(features: CachedFeatures, names: [String], targets: TargetValues, oneHotClasses: Int?, order: Order, weights: [Double]?) {
         precondition(oneHotClasses.map { $0 > 0 } ?? true, "at least one class")
         self.features = features
         self.names = names
         self.targets = targets
         self.classCount = oneHotClasses
-        self.positions = positions
+        self.order = order
         self.weights = weights
+        precondition(weights.map { $0.count == rowCount } ?? true, "one weight per row served")
     }
 
     /// Number of rows.
-    var rowCount: Int { positions?.count ?? features.data.rowCount }
+    var rowCount: Int {
+        switch order {
+        case .all: return features.data.rowCount
+        case .list(let rows): return rows.count
+        case .ascending(let set): return set.count
+        }
+    }
     /// Values per input row: one per feature.
     var inputWidth: Int { names.count }
     /// Values per target row.
@@ -67,7 +82,12 @@ struct CachedRows: TrainingRowSource {
                      "buffer too small for the rows")
         let count = rowCount
         precondition(requested.allSatisfy { $0 >= 0 && $0 < count }, "row out of range")
-        let rows = positions.map { positions in requested.map { positions[$0] } } ?? Array(requested)
+        let rows: [Int]
+        switch order {
+        case .all: rows = Array(requested)
+        case .list(let list): rows = requested.map { list[$0] }
+        case .ascending(let set): rows = set.rows(at: requested)
+        }
         for (slot, value) in self.targets.values(at: rows).enumerated() {
             if let classCount {
                 for k in 0..<classCount { targets[slot * classCount + k] = 0 }

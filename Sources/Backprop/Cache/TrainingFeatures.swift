@@ -60,14 +60,24 @@ enum TrainingFeatures {
     /// - Parameters:
     ///   - targets: the targets of the dataset rows; from a cache, made for each block as it is read.
     ///   - allTargets: in memory, `targets.allRows()` (made once, shared by the sources).
-    func rows(targets: TargetValues, allTargets: [Double]?, oneHotClasses: Int?, positions: [Int]?, weights: [Double]?) -> any TrainingRowSource {
+    ///   - inFileOrder: from a cache, serve the rows in file order (`prefersFileOrder`): a set
+    ///     of one bit per dataset row instead of a sorted copy of the list; with `weights`, the
+    ///     list must be sorted already (the weights follow it).
+    func rows(targets: TargetValues, allTargets: [Double]?, oneHotClasses: Int?, positions: [Int]?, weights: [Double]?,
+              inFileOrder: Bool = false) -> any TrainingRowSource {
         switch self {
         case .memory(let columns, _):
             let all = allTargets ?? targets.allRows()
             return DatasetRows(features: columns, targets: all, oneHotClasses: oneHotClasses,
                                positions: positions ?? Array(all.indices), weights: weights)
         case .cached(let features, let names):
-            return CachedRows(features: features, names: names, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
+            let order: CachedRows.Order
+            if let positions {
+                order = inFileOrder && weights == nil ? .ascending(RowBitmap(rows: positions, rowCount: features.data.rowCount)) : .list(positions)
+            } else {
+                order = .all
+            }
+            return CachedRows(features: features, names: names, targets: targets, oneHotClasses: oneHotClasses, order: order, weights: weights)
         }
     }
 }

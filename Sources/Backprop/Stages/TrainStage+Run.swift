@@ -75,11 +75,14 @@ extension TrainStage {
             validationRows = all.filter(held.contains)
             rows = all.filter { !held.contains($0) }
         }
-        if global == nil, features.prefersFileOrder(batchSize: batchSize) { rows?.sort() }  // (no cache when rows are shared)
+        // Full batch from a cache: the training rows in file order (no cache when rows are shared).
+        let fileOrder = global == nil && features.prefersFileOrder(batchSize: batchSize)
+        if fileOrder && classWeight != nil { rows?.sort() }  // the row weights follow the sorted list
         // In memory: every row's target made once; from a cache: a block's as it is read.
         let allTargets = features.isCached ? nil : targets.allRows()
-        func source(_ positions: [Int]?, weights: [Double]? = nil) -> any TrainingRowSource {
-            features.rows(targets: targets, allTargets: allTargets, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
+        func source(_ positions: [Int]?, weights: [Double]? = nil, inFileOrder: Bool = false) -> any TrainingRowSource {
+            features.rows(targets: targets, allTargets: allTargets, oneHotClasses: isMulticlass ? classCount : nil, positions: positions,
+                          weights: weights, inFileOrder: inFileOrder)
         }
 
         let configuration = TrainingConfiguration(
@@ -101,7 +104,7 @@ extension TrainStage {
                               globalValidationRowCount: globalValidationCount) { try group.sum(&$0) }
             }
             history = try Trainer(configuration: configuration).train(
-                &network, rows: source(rows, weights: rowWeights),
+                &network, rows: source(rows, weights: rowWeights, inFileOrder: fileOrder),
                 validation: validationRows.isEmpty && globalValidationCount == 0 ? nil : source(validationRows), shard: shard,
                 generator: generator, onEpoch: progress.map { report in { report(TrainingProgress(epoch: $0, epochs: epochs)) } }
             ) { record in
