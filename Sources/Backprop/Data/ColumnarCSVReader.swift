@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 /// The columns a `ColumnarCSVReader` read: one entry per column of the file, nil where skipped.
@@ -36,8 +37,7 @@ public enum ColumnarCSVReader {
         let first = FirstRecord()
         let parser = try CSVParser(options: options, sink: first, name: file.name)
         var end = start, line = 1
-        try file.forEachBlock(in: start..<file.size, blockSize: 65_536) { offset, block in
-            guard first.fields == nil else { return }
+        try forEachBlock(of: file, in: start..<file.size, blockSize: 65_536, while: { first.fields == nil }) { offset, block in
             var lineStart = 0
             while lineStart < block.count, first.fields == nil {
                 let lineEnd = (block[lineStart...].firstIndex(of: 0x0A) ?? (block.count - 1)) + 1
@@ -154,7 +154,7 @@ public enum ColumnarCSVReader {
                 let parser = try CSVParser(options: options, sink: sink, name: file.name)
                 try file.forEachBlock(in: part, blockSize: blockSize) { offset, block in
                     if sink.failure != nil { return }
-                    if !sink.sawQuote, block.contains(quote) { sink.sawQuote = true }
+                    if !sink.sawQuote, memchr(block.baseAddress!, Int32(quote), block.count) != nil { sink.sawQuote = true }
                     if let error = parser.feed(block) {
                         sink.failure = sink.failure ?? .syntax(offset: offset + error.consumed, reason: error.reason)
                     }
@@ -212,8 +212,7 @@ public enum ColumnarCSVReader {
         let parser = try CSVParser(options: options, sink: counter, name: file.name)
         var line = try file.line(at: part.lowerBound)
         var found: Int?
-        try file.forEachBlock(in: part) { _, block in
-            guard found == nil else { return }
+        try forEachBlock(of: file, in: part, blockSize: blockSize, while: { found == nil }) { _, block in
             var lineStart = 0
             while lineStart < block.count, found == nil {
                 let lineEnd = (block[lineStart...].firstIndex(of: 0x0A) ?? (block.count - 1)) + 1
@@ -225,6 +224,24 @@ public enum ColumnarCSVReader {
         }
         if found == nil { _ = parser.finish() }
         return found ?? line
+    }
+
+    /// Calls `body` with consecutive blocks of `range` while `condition` holds before each
+    /// (the rest of the range is not read).
+    private static func forEachBlock(
+        of file: CSVFile, in range: Range<Int>, blockSize: Int, while condition: () -> Bool,
+        _ body: (_ offset: Int, _ block: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(blockSize, max(1, range.count)), alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = range.lowerBound
+        while offset < range.upperBound, condition() {
+            let wanted = min(buffer.count, range.upperBound - offset)
+            let count = try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
+            if count == 0 { break }
+            try body(offset, UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            offset += count
+        }
     }
 
     /// One column per column of the file from the parts, in order; each part's buffers released
