@@ -202,6 +202,9 @@ public enum ColumnarCSVReader {
             return BackpropError(.data,
                 "\(name): line \(line), column '\(plan.header[column])': expected a number, got \"\(field)\"" +
                 (plan.suggestCategorical[column] ? " (list the column in 'categorical' if it holds labels)" : ""))
+        case .outOfMemory(let record):
+            let line = try lineOfRecord(record + recordOffset, file: file, part: part, options: options)
+            return BackpropError(.data, "\(name): line \(line): out of memory: the rows up to this line do not fit in memory (see the ingest stage's 'cache')")
         }
     }
 
@@ -259,20 +262,10 @@ public enum ColumnarCSVReader {
             switch role {
             case .skip: continue
             case .number:
-                var values = [Double]()
-                if sinks.count == 1 {
-                    swap(&values, &sinks[0].numbers[numberSlot])
-                } else {
-                    values.reserveCapacity(rowCount)
-                    for sink in sinks {
-                        values.append(contentsOf: sink.numbers[numberSlot])
-                        sink.numbers[numberSlot] = []
-                    }
-                }
-                columns[index] = .numeric(values)
+                columns[index] = .numeric(concatenate(sinks, slot: numberSlot, rowCount: rowCount))
                 numberSlot += 1
             case .label:
-                columns[index] = .categorical(mergeLabels(sinks.map { $0 }, slot: labelSlot, rowCount: rowCount))
+                columns[index] = .categorical(mergeLabels(sinks, slot: labelSlot, rowCount: rowCount))
                 labelSlot += 1
             }
         }
@@ -280,14 +273,27 @@ public enum ColumnarCSVReader {
         rowIDs.reserveCapacity(rowCount)
         var recordBase = 0
         for sink in sinks {
-            var dropped = sink.dropped.makeIterator(), nextDropped = dropped.next()
+            var dropped = sink.dropped.makeIterator(), nextDropped = dropped.next().map(Int.init)
             for record in 0..<sink.records {
-                if record == nextDropped { nextDropped = dropped.next(); continue }
+                if record == nextDropped { nextDropped = dropped.next().map(Int.init); continue }
                 rowIDs.append(recordBase + record)
             }
             recordBase += sink.records
         }
         return CSVColumns(columns: columns, rowIDs: rowIDs)
+    }
+
+    /// One number column from the parts, in order; each part's buffer freed once copied.
+    private static func concatenate(_ sinks: [CSVColumnSink], slot: Int, rowCount: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: rowCount) { buffer, initialized in
+            for sink in sinks {
+                let values = sink.numbers(slot)
+                let count = min(values.count, rowCount - initialized)
+                if count > 0 { (buffer.baseAddress! + initialized).initialize(from: values.baseAddress!, count: count) }
+                initialized += count
+                sink.releaseNumbers(slot)
+            }
+        }
     }
 
     /// One label column from the parts' encoders: labels in the order first seen, unused ones
@@ -300,7 +306,7 @@ public enum ColumnarCSVReader {
         for sink in sinks {
             let partLabels = sink.labels[slot].labels
             var remap = [UInt32?](repeating: nil, count: partLabels.count)
-            for code in sink.labels[slot].takeCodes() {
+            for code in sink.codes(slot) {
                 if let mapped = remap[Int(code)] {
                     codes.append(mapped)
                     continue
