@@ -41,10 +41,16 @@ public final class RandomGenerator {
     /// A uniformly random permutation of `values` (Fisher-Yates through `gsl_ran_shuffle`).
     public func shuffled(_ values: [Int]) -> [Int] {
         var copy = values
-        copy.withUnsafeMutableBytes { bytes in
-            gsl_ran_shuffle(rng, bytes.baseAddress, values.count, MemoryLayout<Int>.stride)
-        }
+        shuffle(&copy)
         return copy
+    }
+
+    /// Permutes `values` in place, as `shuffled` would (no second array).
+    public func shuffle(_ values: inout [Int]) {
+        let count = values.count
+        values.withUnsafeMutableBytes { bytes in
+            gsl_ran_shuffle(rng, bytes.baseAddress, count, MemoryLayout<Int>.stride)
+        }
     }
 }
 

@@ -33,8 +33,7 @@ struct CachedFeatures: Sendable {
         for raw in cache.header.features {
             let steps = derivation(of: raw.name)
             guard steps.names.contains(name) else { continue }
-            var single = Dataset(source: data.source, features: [Column(name: raw.name, values: try cache.values(raw))],
-                                 target: data.target, rowIDs: data.rowIDs)
+            var single = data.withFeatures([Column(name: raw.name, values: try cache.values(raw))])
             for step in steps.transforms { single = try step.apply(to: single) }
             guard let index = single.featureIndex(named: name) else { break }
             return single.features[index]
@@ -60,7 +59,7 @@ struct CachedFeatures: Sendable {
                 source: data.source,
                 features: try cache.header.features.map { Column(name: $0.name, values: try cache.values($0, rows: positions)) },
                 target: Column(name: data.target.name, values: data.target.values.subset(rows)),
-                rowIDs: rows.map { data.rowIDs[$0] })
+                rowIDs: rows.map { data.rowID(at: $0) })
         }
         for transform in transforms { block = try transform.apply(to: block) }
         return block

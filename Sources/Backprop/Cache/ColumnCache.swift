@@ -30,10 +30,10 @@ final class ColumnCache: @unchecked Sendable {
             throw ColumnCacheHeader.Unusable("it is \(InputFile.kind(of: status.st_mode)), not a regular file")
         }
         do {
-            let (header, length) = try ColumnCacheHeader.read(fileSize: Int(status.st_size)) { offset, buffer in
+            let header = try ColumnCacheHeader.read(fileSize: Int(status.st_size)) { offset, buffer in
                 try Self.read(fd, at: offset, into: buffer)
             }
-            return ColumnCache(name: name, header: header, dataStart: length, descriptor: fd)
+            return ColumnCache(name: name, header: header, dataStart: ColumnCacheHeader.prefixBytes, descriptor: fd)
         } catch let error as ColumnCacheHeader.Unusable {
             close(fd)
             throw error
@@ -83,8 +83,8 @@ final class ColumnCache: @unchecked Sendable {
 
     /// Each row's 0-based data row in the source file.
     func rowIDs() throws -> [Int] {
-        guard let offset = header.rowIDsOffset else { return Array(0..<header.rows) }
-        let ids = try whole(Int64.self, offset)
+        guard let stored = header.rowIDs else { return Array(0..<header.rows) }
+        let ids = try whole(Int64.self, stored.offset)
         var previous = -1
         return try ids.map { id in
             guard id > previous else {
@@ -92,6 +92,27 @@ final class ColumnCache: @unchecked Sendable {
             }
             previous = Int(id)
             return Int(id)
+        }
+    }
+
+    /// Checks every column's data against its CRC-32, reading the file once a block at a time.
+    /// - Throws: `ColumnCacheHeader.Unusable` naming the first column that does not match;
+    ///   `.data` when the file cannot be read.
+    func verify() throws {
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { block.deallocate() }
+        for column in header.columns {
+            var crc: UInt32 = 0, done = 0
+            let bytes = header.rows * column.storage.width
+            while done < bytes {
+                let part = UnsafeMutableRawBufferPointer(rebasing: block[..<min(block.count, bytes - done)])
+                try readFully(at: dataStart + column.offset + done, into: part)
+                crc = Checksum.update(crc, UnsafeRawBufferPointer(part))
+                done += part.count
+            }
+            guard crc == column.crc32 else {
+                throw ColumnCacheHeader.Unusable("the data of column '\(Limits.excerpt(column.name))' does not match its checksum (the file is damaged)")
+            }
         }
     }
 

@@ -23,6 +23,7 @@ extension IngestStage {
                 } else if cache.header.settings != cacheSettings {
                     context.log("Cache: \(cacheName) was written with other ingest settings; rebuilding it from \(file)")
                 } else {
+                    try cache.verify()
                     context.log("Cache: reading \(cacheName) (\(cache.header.rows) rows, \(cache.header.features.count) features) instead of \(file)")
                     try use(cache, &context)
                     return
@@ -32,12 +33,11 @@ extension IngestStage {
             }
         } catch let unusable as ColumnCacheHeader.Unusable {
             context.log("Cache: \(cacheName) cannot be used: \(unusable); rebuilding it from \(file)")
+        } catch let error as BackpropError {
+            throw context.error(error.category, error.message)
         }
-        try readCSV(&context)
-        guard let data = context.data else { return }
+        try buildCache(url, fingerprint: fingerprint, &context)
         do {
-            try ColumnCacheWriter.write(data, fingerprint: fingerprint, settings: cacheSettings, to: url)
-            context.data = nil
             // Read back as every later run will: the same rows, the same model.
             guard let cache = try ColumnCache.open(path: url.path, name: cacheName) else {
                 throw BackpropError(.output, "cache \(cacheName) is gone right after it was written")
@@ -56,7 +56,10 @@ extension IngestStage {
         let header = cache.header
         do {
             let target = Column(name: header.target.name, values: try cache.values(header.target))
-            context.data = Dataset(source: Pipeline.display(path), features: [], target: target, rowIDs: try cache.rowIDs())
+            // Rows in file order with none left out: no list of row ids.
+            context.data = header.rowIDs == nil
+                ? Dataset(source: Pipeline.display(path), features: [], target: target, rowCount: header.rows)
+                : Dataset(source: Pipeline.display(path), features: [], target: target, rowIDs: try cache.rowIDs())
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
         }

@@ -38,24 +38,46 @@ enum TrainingFeatures {
         return false
     }
 
-    /// Checks that no feature is missing in `rows` (from a cache: checked as rows are read).
+    /// Checks that no feature is missing in `rows` (nil: every row; from a cache: checked as
+    /// rows are read).
     /// - Throws: `.data` naming the feature and the data row.
-    func checkPresent(_ rows: [Int], in data: Dataset) throws {
+    func checkPresent(_ rows: [Int]?, in data: Dataset) throws {
         guard case .memory(let columns, let names) = self else { return }
         for (column, values) in columns.enumerated() {
-            if let row = rows.first(where: { values[$0].isNaN }) {
+            if let row = rows.map({ $0.first(where: { values[$0].isNaN }) }) ?? values.firstIndex(where: \.isNaN) {
                 throw BackpropError(.data, "feature '\(names[column])' is missing in data row \(data.rowIDs[row]); put an impute stage before train")
             }
         }
     }
 
-    /// The rows at `positions` as a training source.
-    func rows(targets: [Double], oneHotClasses: Int?, positions: [Int], weights: [Double]?) -> any TrainingRowSource {
+    /// Whether the features are read from a cache.
+    var isCached: Bool {
+        if case .cached = self { return true }
+        return false
+    }
+
+    /// The rows at `positions` (nil: every dataset row, in order) as a training source.
+    /// - Parameters:
+    ///   - targets: the targets of the dataset rows; from a cache, made for each block as it is read.
+    ///   - allTargets: in memory, `targets.allRows()` (made once, shared by the sources).
+    ///   - inFileOrder: from a cache, serve the rows in file order (`prefersFileOrder`): a set
+    ///     of one bit per dataset row instead of a sorted copy of the list; with `weights`, the
+    ///     list must be sorted already (the weights follow it).
+    func rows(targets: TargetValues, allTargets: [Double]?, oneHotClasses: Int?, positions: [Int]?, weights: [Double]?,
+              inFileOrder: Bool = false) -> any TrainingRowSource {
         switch self {
         case .memory(let columns, _):
-            return DatasetRows(features: columns, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
+            let all = allTargets ?? targets.allRows()
+            return DatasetRows(features: columns, targets: all, oneHotClasses: oneHotClasses,
+                               positions: positions ?? Array(all.indices), weights: weights)
         case .cached(let features, let names):
-            return CachedRows(features: features, names: names, targets: targets, oneHotClasses: oneHotClasses, positions: positions, weights: weights)
+            let order: CachedRows.Order
+            if let positions {
+                order = inFileOrder && weights == nil ? .ascending(RowBitmap(rows: positions, rowCount: features.data.rowCount)) : .list(positions)
+            } else {
+                order = .all
+            }
+            return CachedRows(features: features, names: names, targets: targets, oneHotClasses: oneHotClasses, order: order, weights: weights)
         }
     }
 }

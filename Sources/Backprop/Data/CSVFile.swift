@@ -60,11 +60,16 @@ final class CSVFile: @unchecked Sendable {
 
     /// The 1-based line that the byte at `offset` is on.
     func line(at offset: Int) throws -> Int {
-        var newlines = 0
-        try forEachBlock(in: 0..<min(offset, size)) { _, block in
-            for byte in block where byte == 0x0A { newlines += 1 }
+        try lineFeeds(in: 0..<min(offset, size)) + 1
+    }
+
+    /// The line feed bytes in `range`.
+    func lineFeeds(in range: Range<Int>) throws -> Int {
+        var count = 0
+        try forEachBlock(in: range) { _, block in
+            for byte in block where byte == 0x0A { count += 1 }
         }
-        return newlines + 1
+        return count
     }
 
     /// The offset just past the first line feed at or after `offset`, or nil when there is none.

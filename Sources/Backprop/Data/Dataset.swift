@@ -61,8 +61,20 @@ public struct Dataset: Equatable, Sendable {
     public var features: [Column]
     /// The column to predict.
     public var target: Column
-    /// For each row, its 0-based index among the source file's data rows.
-    public var rowIDs: [Int]
+    /// For each row, its 0-based index among the source file's data rows. When the rows are the
+    /// file's data rows in order (data read from a cache), this list is made on each access:
+    /// read one row's with `rowID(at:)`.
+    public var rowIDs: [Int] {
+        get { listedRowIDs ?? Array(0..<rowCount) }
+        set {
+            listedRowIDs = newValue
+            rowCount = newValue.count
+        }
+    }
+    /// Number of rows.
+    public private(set) var rowCount: Int
+    /// The row ids, or nil when they are 0..<rowCount (no list of every row).
+    private var listedRowIDs: [Int]?
 
     /// Creates a dataset.
     /// - Precondition: every column has one value per row id.
@@ -72,11 +84,40 @@ public struct Dataset: Equatable, Sendable {
         self.source = source
         self.features = features
         self.target = target
-        self.rowIDs = rowIDs
+        self.listedRowIDs = rowIDs
+        self.rowCount = rowIDs.count
     }
 
-    /// Number of rows.
-    public var rowCount: Int { rowIDs.count }
+    /// Creates a dataset whose rows are the source file's data rows 0..<`rowCount`, in order.
+    /// - Precondition: every column has `rowCount` values.
+    public init(source: String, features: [Column], target: Column, rowCount: Int) {
+        precondition(features.allSatisfy { $0.values.count == rowCount }
+            && target.values.count == rowCount, "every column needs one value per row")
+        self.source = source
+        self.features = features
+        self.target = target
+        self.listedRowIDs = nil
+        self.rowCount = rowCount
+    }
+
+    /// The row id (0-based data row of the source file) of the row at `position`.
+    public func rowID(at position: Int) -> Int {
+        listedRowIDs?[position] ?? position
+    }
+
+    /// The same rows and target with other feature columns (one value per row each).
+    public func withFeatures(_ features: [Column]) -> Dataset {
+        precondition(features.allSatisfy { $0.values.count == rowCount }, "every column needs one value per row")
+        var copy = self
+        copy.features = features
+        return copy
+    }
+
+    /// Datasets are equal when their source, columns and row ids are.
+    public static func == (lhs: Dataset, rhs: Dataset) -> Bool {
+        lhs.source == rhs.source && lhs.features == rhs.features && lhs.target == rhs.target
+            && lhs.rowCount == rhs.rowCount && (lhs.listedRowIDs == rhs.listedRowIDs || lhs.rowIDs == rhs.rowIDs)
+    }
 
     /// The names of the feature columns, in order.
     public var featureNames: [String] { features.map(\.name) }
@@ -92,6 +133,6 @@ public struct Dataset: Equatable, Sendable {
             source: source,
             features: features.map { Column(name: $0.name, values: $0.values.subset(rows)) },
             target: Column(name: target.name, values: target.values.subset(rows)),
-            rowIDs: rows.map { rowIDs[$0] })
+            rowIDs: rows.map { rowID(at: $0) })
     }
 }

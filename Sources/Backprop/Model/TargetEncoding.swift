@@ -39,7 +39,7 @@ public struct TargetEncoding: Equatable, Sendable {
     }
 
     /// The labels of `values` at `rows`, each once (without making a label per row).
-    private static func distinctLabels(_ values: ColumnValues, rows: [Int]) -> Set<String> {
+    private static func distinctLabels(_ values: ColumnValues, rows: some Collection<Int>) -> Set<String> {
         switch values {
         case .categorical(let labels):
             var present = [Bool](repeating: false, count: labels.labels.count)
@@ -71,7 +71,7 @@ public struct TargetEncoding: Equatable, Sendable {
     ///   process's rows (gathered), the same on every process.
     /// - Throws: `.data` saying what to change when the target does not fit the output.
     public static func fit(
-        _ target: Column, rows: [Int], output: Activation, positive: String?,
+        _ target: Column, rows: some Collection<Int>, output: Activation, positive: String?,
         group: any ProcessGroup = SingleProcess.shared
     ) throws -> TargetEncoding? {
         var distinct = distinctLabels(target.values, rows: rows)
@@ -90,7 +90,7 @@ public struct TargetEncoding: Equatable, Sendable {
         case .sigmoid:
             if let numbers = target.numbers, positive == nil {
                 // Over several processes, the gathered labels (a number's label reads back as it).
-                let values = group.size > 1 ? Set(seen.compactMap { Double($0) }) : Set(rows.map { numbers[$0] })
+                let values = group.size > 1 ? Set(seen.compactMap { Double($0) }) : Set(rows.lazy.map { numbers[$0] })
                 if values.isSubset(of: [0, 1]) { return TargetEncoding(classes: ["0", "1"]) }
                 if values.count != 2 {
                     guard values.allSatisfy({ (0...1).contains($0) }) else {

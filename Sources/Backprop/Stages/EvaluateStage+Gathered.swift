@@ -17,11 +17,25 @@ extension EvaluateStage {
 
         /// The summary of `targets`.
         init(_ targets: [Double], classCount: Int) {
-            count = targets.count
-            positives = targets.filter { $0 == 1 }.count
-            classCounts = (0..<classCount).map { c in targets.filter { $0 == Double(c) }.count }
-            sum = targets.reduce(0, +)
-            nonBinary = targets.contains { $0 != 0 && $0 != 1 }
+            self.init(classCount: classCount)
+            add(targets)
+        }
+
+        /// The summary of no targets yet.
+        init(classCount: Int) {
+            (count, positives, sum, nonBinary) = (0, 0, 0, false)
+            classCounts = Array(repeating: 0, count: classCount)
+        }
+
+        /// Adds `targets` (the next ones in order: the sum is added in order).
+        mutating func add(_ targets: [Double]) {
+            count += targets.count
+            for target in targets {
+                if target == 1 { positives += 1 }
+                if target >= 0, target < Double(classCounts.count), target == target.rounded(.down) { classCounts[Int(target)] += 1 }
+                sum += target
+                if target != 0 && target != 1 { nonBinary = true }
+            }
         }
 
         /// The summary of the training targets of every process.

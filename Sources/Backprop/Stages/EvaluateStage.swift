@@ -129,31 +129,32 @@ public struct EvaluateStage: PipelineStage {
             return
         }
         // A bad test row on one process stops every process before the rows are gathered.
-        var (targets, trainTargets, outputs) = try context.rowGroup.agreeing { () throws -> ([Double], [Double], Matrix) in
-            let targets: [Double], trainTargets: [Double], outputs: Matrix
+        // The targets and labels of the test rows only; the training rows' targets are summed
+        // a chunk at a time (no list of every row's target or label).
+        let labelsOfTestRows = OneHotTransform.labels(data.target.values.subset(split.test))
+        var (targets, trained, outputs) = try context.rowGroup.agreeing { () throws -> ([Double], TrainingTargets, Matrix) in
+            let targets: [Double], outputs: Matrix
+            var trained = TrainingTargets(classCount: model.network.outputCount)
             do {
-                if let encoding = model.targetEncoding {
-                    let codes = encoding.codes(data.target)
-                    targets = split.test.map { codes[$0] }
-                    trainTargets = split.train.map { codes[$0] }
-                    let labels = OneHotTransform.labels(data.target.values)
-                    if let row = split.test.first(where: { !codes[$0].isFinite }) {
-                        throw BackpropError(.data, "\(data.source): data row \(data.rowIDs[row] + 1): target '\(data.target.name)' is \"\(labels[row])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
-                    }
-                } else {
-                    targets = try data.targetMatrix(rows: split.test).values
-                    trainTargets = try data.targetMatrix(rows: split.train).values
+                func codes(_ rows: [Int]) throws -> [Double] {
+                    guard let encoding = model.targetEncoding else { return try data.targetMatrix(rows: rows).values }
+                    return encoding.codes(Column(name: data.target.name, values: data.target.values.subset(rows)))
+                }
+                targets = try codes(split.test)
+                for start in stride(from: 0, to: split.train.count, by: 65_536) {
+                    trained.add(try codes(Array(split.train[start..<min(start + 65_536, split.train.count)])))
+                }
+                if let encoding = model.targetEncoding, let index = targets.firstIndex(where: { !$0.isFinite }) {
+                    throw BackpropError(.data, "\(data.source): data row \(data.rowID(at: split.test[index]) + 1): target '\(data.target.name)' is \"\(labelsOfTestRows[index])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
                 }
                 outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
                     : try context.predictions(of: model.network, rows: split.test)
             } catch let error as BackpropError {
                 throw context.error(.data, error.message)
             }
-            return (targets, trainTargets, outputs)
+            return (targets, trained, outputs)
         }
-        let allLabels = OneHotTransform.labels(data.target.values)
-        var testRowIDs = split.test.map { data.rowIDs[$0] }, testLabels = split.test.map { allLabels[$0] }
-        var trained = TrainingTargets(trainTargets, classCount: outputs.columns)
+        var testRowIDs = split.test.map { data.rowID(at: $0) }, testLabels = labelsOfTestRows
         if let global = split.global {
             // Several processes: every process gets all test rows, in global order, and the
             // training targets' counts and sums of all processes.

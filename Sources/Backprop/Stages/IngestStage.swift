@@ -85,7 +85,7 @@ public struct IngestStage: PipelineStage {
     }
 
     /// What `run` reads: the open file, its header, and the role of every column.
-    private struct ReadPlan {
+    struct ReadPlan {
         var csv: CSVFile
         var head: ColumnarCSVReader.Head
         var plan: CSVColumnPlan
@@ -178,7 +178,7 @@ public struct IngestStage: PipelineStage {
 
     /// Opens the file, reads its header, and decides each column's role (the same on every
     /// process: text columns are detected from the file's first bytes).
-    private func readPlan(_ context: PipelineContext, file: String) throws -> ReadPlan {
+    func readPlan(_ context: PipelineContext, file: String) throws -> ReadPlan {
         let csv: CSVFile, head: ColumnarCSVReader.Head
         do {
             csv = try CSVFile(path: path.path, name: file)

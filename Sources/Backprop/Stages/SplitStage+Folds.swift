@@ -107,7 +107,7 @@ private struct TrainingRowsOfAllProcesses {
         var writer = GatherWriter()
         for (slot, row) in split.train.enumerated() {
             writer.append(global.train[slot])
-            writer.append(data.rowIDs[row])
+            writer.append(data.rowID(at: row))
             writer.append(labels[row])
         }
         dataOrder = [Int](repeating: -1, count: global.trainCount)

@@ -99,8 +99,12 @@ public struct SplitStage: PipelineStage {
             guard testCount >= 1, testCount < data.rowCount else {
                 throw context.error(.data, "test_fraction \(fraction) of \(data.rowCount) rows leaves \(testCount) test rows; need at least one test and one training row")
             }
-            let order = RandomGenerator(seed: seed).shuffled(Array(0..<data.rowCount))
-            context.split = DataSplit(train: Array(order[testCount...]), test: order[..<testCount].sorted())
+            // Shuffled in place, the test rows taken off its front in place: one list of the rows.
+            var order = Array(0..<data.rowCount)
+            RandomGenerator(seed: seed).shuffle(&order)
+            let test = order[..<testCount].sorted()
+            order.removeFirst(testCount)
+            context.split = DataSplit(train: order, test: test)
         case .explicit(let train, let test):
             let position = Dictionary(uniqueKeysWithValues: data.rowIDs.enumerated().map { ($1, $0) })
             func positions(_ rows: [Int], _ field: String) throws -> [Int] {

@@ -6,7 +6,9 @@ extension TrainStage {
     /// Trains on the training rows (all rows when there is no split) and records the model.
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
-        var rows = context.split?.train ?? Array(0..<data.rowCount)
+        // The training rows' positions; nil: every row, in order (no list of every row).
+        var rows = context.split?.train
+        var rowList: [Int] { rows ?? Array(0..<data.rowCount) }
         // Several processes: each holds some rows; where they sit in the global training order.
         let group = context.rowGroup
         var global: (positions: [Int], count: Int)?
@@ -15,11 +17,11 @@ extension TrainStage {
                 global = (split.train, split.trainCount)
             } else {
                 let shards = try RowShards(rowIDs: data.rowIDs, group: group)
-                global = (rows.map { shards.offset + $0 }, shards.total)
+                global = (rowList.map { shards.offset + $0 }, shards.total)
             }
         }
         let features: TrainingFeatures, encoding: TargetEncoding?
-        var rawTargets: Matrix
+        var targets: TargetValues
         do {
             // Steps that can fail on one process only are agreed on before the next collective.
             features = try context.rowGroup.agreeing {
@@ -27,10 +29,9 @@ extension TrainStage {
                 try features.checkPresent(rows, in: data)
                 return features
             }
-            encoding = try TargetEncoding.fit(data.target, rows: rows, output: outputActivation, positive: positiveClass, group: context.rowGroup)
-            rawTargets = try context.rowGroup.agreeing {
-                try encoding.map { Matrix(rows: data.rowCount, columns: 1, values: $0.codes(data.target)) } ?? data.targetMatrix()
-            }
+            encoding = try rows.map { try TargetEncoding.fit(data.target, rows: $0, output: outputActivation, positive: positiveClass, group: context.rowGroup) }
+                ?? TargetEncoding.fit(data.target, rows: 0..<data.rowCount, output: outputActivation, positive: positiveClass, group: context.rowGroup)
+            targets = try context.rowGroup.agreeing { try TargetValues(column: data.target, encoding: encoding) }
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
@@ -38,9 +39,9 @@ extension TrainStage {
             let what = isMulticlass ? "one output per class" : "the output is the probability of \(encoding.classes[1])"
             context.log("Target '\(data.target.name)': classes \(encoding.classes.joined(separator: ", ")); \(what)")
         }
-        let scaling = standardizeTarget ? try targetScaling(rawTargets.values, rows: rows, context: context) : nil
+        let scaling = standardizeTarget ? try targetScaling(targets.values(at: rows), context: context) : nil
         if let scaling {
-            rawTargets = Matrix(rows: rawTargets.rows, columns: 1, values: rawTargets.values.map { ($0 - scaling.mean) / scaling.sd })
+            targets.scaling = TargetValues.Scaling(mean: scaling.mean, sd: scaling.sd)
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
         }
         let classCount = isMulticlass ? encoding?.classes.count ?? 0 : 1
@@ -60,22 +61,28 @@ extension TrainStage {
         // Validation rows: a seeded share of the training rows, drawn after the weights.
         var validationRows = [Int](), globalValidationCount = 0
         if validationFraction > 0, let shared = global {
-            let drawn = try Self.globalValidationSplit(rows: rows, positions: shared.positions, globalCount: shared.count,
+            let drawn = try Self.globalValidationSplit(rows: rowList, positions: shared.positions, globalCount: shared.count,
                                                        fraction: validationFraction, generator: generator, context: context)
             (validationRows, rows, globalValidationCount) = (drawn.validation, drawn.train, drawn.validationCount)
             global = (drawn.trainPositions, shared.count - drawn.validationCount)
         } else if validationFraction > 0 {
-            let count = Int((validationFraction * Double(rows.count)).rounded())
-            guard count >= 1, count < rows.count else {
-                throw context.error(.data, "validation_fraction \(validationFraction) of \(rows.count) training rows leaves no validation or no training rows")
+            let all = rowList
+            let count = Int((validationFraction * Double(all.count)).rounded())
+            guard count >= 1, count < all.count else {
+                throw context.error(.data, "validation_fraction \(validationFraction) of \(all.count) training rows leaves no validation or no training rows")
             }
-            let held = Set(generator.shuffled(rows).prefix(count))
-            validationRows = rows.filter(held.contains)
-            rows = rows.filter { !held.contains($0) }
+            let held = Set(generator.shuffled(all).prefix(count))
+            validationRows = all.filter(held.contains)
+            rows = all.filter { !held.contains($0) }
         }
-        if global == nil, features.prefersFileOrder(batchSize: batchSize) { rows.sort() }  // (no cache when rows are shared)
-        func source(_ positions: [Int], weights: [Double]? = nil) -> any TrainingRowSource {
-            features.rows(targets: rawTargets.values, oneHotClasses: isMulticlass ? classCount : nil, positions: positions, weights: weights)
+        // Full batch from a cache: the training rows in file order (no cache when rows are shared).
+        let fileOrder = global == nil && features.prefersFileOrder(batchSize: batchSize)
+        if fileOrder && classWeight != nil { rows?.sort() }  // the row weights follow the sorted list
+        // In memory: every row's target made once; from a cache: a block's as it is read.
+        let allTargets = features.isCached ? nil : targets.allRows()
+        func source(_ positions: [Int]?, weights: [Double]? = nil, inFileOrder: Bool = false) -> any TrainingRowSource {
+            features.rows(targets: targets, allTargets: allTargets, oneHotClasses: isMulticlass ? classCount : nil, positions: positions,
+                          weights: weights, inFileOrder: inFileOrder)
         }
 
         let configuration = TrainingConfiguration(
@@ -83,8 +90,9 @@ extension TrainStage {
             optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
-        let classWeights = try classWeight.map { try Self.classWeights($0, codes: rows.map { rawTargets.values[$0] }, encoding: encoding, context: context) }
-        let rowWeights = classWeights.map { weights in rows.map { weights.perClass[Int(rawTargets.values[$0])] } }
+        let trainingCodes = classWeight == nil ? [] : allTargets.map { all in rows.map { $0.map { all[$0] } } ?? all } ?? targets.values(at: rows)
+        let classWeights = try classWeight.map { try Self.classWeights($0, codes: trainingCodes, encoding: encoding, context: context) }
+        let rowWeights = classWeights.map { weights in trainingCodes.map { weights.perClass[Int($0)] } }
         if let classWeights, let encoding {
             let byClass = classWeights.byClass(encoding)
             context.log("Class weights: " + encoding.classes.map { "\($0) " + cFormat("%.4g", byClass[$0] ?? 1) }.joined(separator: ", "))
@@ -96,7 +104,7 @@ extension TrainStage {
                               globalValidationRowCount: globalValidationCount) { try group.sum(&$0) }
             }
             history = try Trainer(configuration: configuration).train(
-                &network, rows: source(rows, weights: rowWeights),
+                &network, rows: source(rows, weights: rowWeights, inFileOrder: fileOrder),
                 validation: validationRows.isEmpty && globalValidationCount == 0 ? nil : source(validationRows), shard: shard,
                 generator: generator, onEpoch: progress.map { report in { report(TrainingProgress(epoch: $0, epochs: epochs)) } }
             ) { record in
@@ -125,7 +133,7 @@ extension TrainStage {
         context.trainingLosses = history.losses
         context.trainingHistory = history
         if let scaling { network = Self.unscaledOutput(network, mean: scaling.mean, sd: scaling.sd) }
-        var summary = trainingSummary(rows: global?.count ?? rows.count, validationRows: global == nil ? validationRows.count : globalValidationCount,
+        var summary = trainingSummary(rows: global?.count ?? rows?.count ?? data.rowCount, validationRows: global == nil ? validationRows.count : globalValidationCount,
                                       classes: encoding.map { classCodes($0.classes) } ?? nil, history: history)
         if let classWeights, let encoding {
             summary["class_weight"] = .object(classWeights.byClass(encoding).mapValues(JSONValue.number))
@@ -206,9 +214,9 @@ extension TrainStage {
     }
 
     /// The mean and sample standard deviation (1 when constant) of the training rows' targets.
-    private func targetScaling(_ values: [Double], rows: [Int], context: PipelineContext) throws -> (mean: Double, sd: Double) {
+    private func targetScaling(_ values: [Double], context: PipelineContext) throws -> (mean: Double, sd: Double) {
         // GSL's with one process; compensated sums and a centred second pass over several.
-        let (_, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(rows.map { values[$0] }, group: context.rowGroup)
+        let (_, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(values, group: context.rowGroup)
         guard mean.isFinite, sd.isFinite else { throw context.error(.data, "target '\(context.data?.target.name ?? "")': its mean or standard deviation is not finite") }
         return (mean, sd > 0 ? sd : 1)
     }

@@ -7,6 +7,8 @@ final class BlockWorkspace<Scalar: TrainingScalar>: @unchecked Sendable {
     let inputs: UnsafeMutableBufferPointer<Scalar>
     let targets: UnsafeMutableBufferPointer<Scalar>
     let rowWeights: UnsafeMutableBufferPointer<Double>
+    /// The block's positions when the batch is a range of positions (no list to borrow from).
+    let positions: UnsafeMutableBufferPointer<Int>
     let preActivations: [UnsafeMutableBufferPointer<Scalar>]
     let activations: [UnsafeMutableBufferPointer<Scalar>]
     let errorTerms: [UnsafeMutableBufferPointer<Scalar>]
@@ -22,6 +24,7 @@ final class BlockWorkspace<Scalar: TrainingScalar>: @unchecked Sendable {
         inputs = buffer(capacity * network.layers[0].inputs)
         targets = buffer(capacity * network.layers[network.layers.count - 1].outputs)
         rowWeights = buffer(capacity)
+        positions = buffer(capacity)
         preActivations = network.layers.map { buffer(capacity * $0.outputs) }
         activations = network.layers.map { buffer(capacity * $0.outputs) }
         errorTerms = network.layers.map { buffer(capacity * $0.outputs) }
@@ -30,6 +33,7 @@ final class BlockWorkspace<Scalar: TrainingScalar>: @unchecked Sendable {
     deinit {
         for buffer in [inputs, targets] + preActivations + activations + errorTerms { buffer.deallocate() }
         rowWeights.deallocate()
+        positions.deallocate()
     }
 
     /// Reads the rows at `positions` (at most `capacity`) from `source` into the block buffers,

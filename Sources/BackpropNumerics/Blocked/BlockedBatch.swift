@@ -70,10 +70,10 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
     ///   (full batch on small data): the first worker's buffers still hold them.
     /// - Throws: `TrainingError.unreadableRows` when the source fails or row weights are bad.
     func evaluate(
-        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?,
+        _ source: any TrainingRowSource, positions: BatchRows, network weights: Network, gradients: inout Gradients?,
         rowsLoaded: Bool = false
     ) throws(TrainingError) -> Double {
-        precondition(!positions.isEmpty, "an evaluation needs rows")
+        precondition(positions.count > 0, "an evaluation needs rows")
         let weightTotal = source.hasRowWeights ? try weightSum(source, positions) : Double(positions.count)
         let lossTotal = try sums(source, positions: positions, network: weights, gradient: gradients != nil,
                                  scale: Scalar(1 / weightTotal), rowsLoaded: rowsLoaded)
@@ -86,12 +86,12 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
     /// `shard.sum` of the packed vector, and the totals are divided by `weightTotal`, the
     /// weight (or row count) of the whole batch on all processes.
     func evaluate(
-        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network, gradients: inout Gradients?,
+        _ source: any TrainingRowSource, positions: BatchRows, network weights: Network, gradients: inout Gradients?,
         weightTotal: Double, shard: TrainingShard, rowsLoaded: Bool = false
     ) throws(TrainingError) -> Double {
         let wantsGradient = gradients != nil
         var lossTotal = 0.0
-        if positions.isEmpty {
+        if positions.count == 0 {
             for i in totals.indices { totals[i] = 0 }
         } else {
             lossTotal = try sums(source, positions: positions, network: weights, gradient: wantsGradient,
@@ -108,8 +108,8 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
 
     /// Σ wᵢ over the rows at `positions` of this process (0 for none), for a batch spread over
     /// processes; the same checks as for a process alone, but for the sum's sign.
-    func localWeightSum(_ source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>) throws(TrainingError) -> Double {
-        guard !positions.isEmpty else { return 0 }
+    func localWeightSum(_ source: any TrainingRowSource, _ positions: BatchRows) throws(TrainingError) -> Double {
+        guard positions.count > 0 else { return 0 }
         guard source.hasRowWeights else { return Double(positions.count) }
         return try weightSum(source, positions, allowZero: true)
     }
@@ -122,7 +122,7 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
     /// Loads `weights`, runs the blocks of `positions`, and leaves the gradient (each block's
     /// scaled by `scale`, added in block order) in `totals`; returns the summed row losses.
     private func sums(
-        _ source: any TrainingRowSource, positions: UnsafeBufferPointer<Int>, network weights: Network,
+        _ source: any TrainingRowSource, positions: BatchRows, network weights: Network,
         gradient wantsGradient: Bool, scale: Scalar, rowsLoaded: Bool
     ) throws(TrainingError) -> Double {
         network.load(weights)
@@ -138,14 +138,14 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
             let workers = min(threads, count)
             let round = first
             // Each worker owns its workspace and the slots of its blocks; the rows are read-only.
-            nonisolated(unsafe) let positions = positions
             let next = Atomic<Int>(0)
             let work: @Sendable (Int) -> Void = { worker in
                 while true {
                     let slot = next.add(1, ordering: .relaxed).oldValue
                     guard slot < count else { return }
                     let start = (round + slot) * self.blockRows
-                    let rows = UnsafeBufferPointer(rebasing: positions[start..<min(start + self.blockRows, positions.count)])
+                    let rows = positions.positions(start..<min(start + self.blockRows, positions.count),
+                                                   scratch: self.workspaces[worker].positions)
                     self.runBlock(self.workspaces[worker], source, rows, slot: slot, weighted: weighted, scale: scale, gradient: wantsGradient, load: reload)
                 }
             }
@@ -185,12 +185,12 @@ final class BlockedBatch<Scalar: TrainingScalar>: @unchecked Sendable {
 
     /// Σ wᵢ over `positions`, read a block at a time; every weight must be finite and ≥ 0, and
     /// their sum positive.
-    private func weightSum(_ source: any TrainingRowSource, _ positions: UnsafeBufferPointer<Int>, allowZero: Bool = false) throws(TrainingError) -> Double {
-        let buffer = workspaces[0].rowWeights
+    private func weightSum(_ source: any TrainingRowSource, _ positions: BatchRows, allowZero: Bool = false) throws(TrainingError) -> Double {
+        let buffer = workspaces[0].rowWeights, scratch = workspaces[0].positions
         var total = 0.0
         var start = 0
         while start < positions.count {
-            let rows = UnsafeBufferPointer(rebasing: positions[start..<min(start + blockRows, positions.count)])
+            let rows = positions.positions(start..<min(start + blockRows, positions.count), scratch: scratch)
             do {
                 try source.copyWeights(rows, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<rows.count]))
             } catch {

@@ -21,15 +21,7 @@ extension Network {
     ) throws(TrainingError) -> (loss: Double, gradients: Gradients) {
         let batch = BlockedBatch<Scalar>(network: self, loss: loss, largestBatch: rows.rowCount, blockRows: blockRows, threads: threads)
         var gradients: Gradients? = Gradients(zerosLike: self)
-        let positions = Array(0..<rows.rowCount)
-        var result: Result<Double, TrainingError> = .success(0)
-        positions.withUnsafeBufferPointer { positions in
-            do throws(TrainingError) {
-                result = .success(try batch.evaluate(rows, positions: positions, network: self, gradients: &gradients))
-            } catch {
-                result = .failure(error)
-            }
-        }
-        return (try result.get(), gradients!)
+        let loss = try batch.evaluate(rows, positions: .range(0..<rows.rowCount), network: self, gradients: &gradients)
+        return (loss, gradients!)
     }
 }

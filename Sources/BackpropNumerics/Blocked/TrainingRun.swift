@@ -48,37 +48,37 @@ struct TrainingRun<Scalar: TrainingScalar> {
         let rowCount = shard?.globalRowCount ?? rows.rowCount
         let batchSize = min(configuration.batchSize ?? rowCount, rowCount)
         let fullBatch = batchSize == rowCount
-        let allRows = Array(0..<rows.rowCount)
         // Global training positions → this process's rows (mini-batches on several processes).
         let localRows = shard != nil && !fullBatch ? shard!.localRows() : []
         func local(_ global: [Int]) -> [Int] {
             shard == nil ? global : global.compactMap { localRows[$0] >= 0 ? Int(localRows[$0]) : nil }
         }
         let sampleCount = fullBatch ? rowCount : min(rowCount, configuration.diagnosticRows)
-        let sample = fullBatch ? allRows : local(Self.evenlySpaced(rowCount, count: sampleCount))
-        let validationRows = Array(0..<(validation?.rowCount ?? 0))
-        let validationCount = shard?.globalValidationRowCount ?? validationRows.count
+        // nil: all of a source's rows, in order (no list of every row).
+        let sample = fullBatch ? nil : local(Self.evenlySpaced(rowCount, count: sampleCount))
+        let localValidationCount = validation?.rowCount ?? 0
+        let validationCount = shard?.globalValidationRowCount ?? localValidationCount
         var optimizer = OptimizerState(configuration.optimizer, network: network)
         var gradients: Gradients? = Gradients(zerosLike: network)
         var history = TrainingHistory()
         history.diagnosticRows = sampleCount
         var best: (loss: Double, epoch: Int, network: Network)?
         // Several processes: the weight (row count) of each fixed set of rows on all of them.
-        let trainTotal = try shard.map { _ throws(TrainingError) in try weightTotal(rows, fullBatch ? allRows : sample, count: sampleCount) }
-        let validationTotal = validationCount > 0 ? try shard.map { _ throws(TrainingError) in try weightTotal(validation!, validationRows, count: validationCount) } : nil
+        let trainTotal = try shard.map { _ throws(TrainingError) in try weightTotal(rows, sample, count: sampleCount) }
+        let validationTotal = validationCount > 0 ? try shard.map { _ throws(TrainingError) in try weightTotal(validation!, nil, count: validationCount) } : nil
 
         // Full batch: the loss and gradient at the starting weights. On one block without
         // validation rows, the rows stay in the block buffers from one epoch to the next.
-        var loss = fullBatch ? try evaluate(rows, allRows, network, &gradients, weightTotal: trainTotal) : .nan
-        let rowsStayLoaded = fullBatch && validationRows.isEmpty
+        var loss = fullBatch ? try evaluate(rows, nil, network, &gradients, weightTotal: trainTotal) : .nan
+        let rowsStayLoaded = fullBatch && localValidationCount == 0
         for epoch in 0..<configuration.epochs {
             if fullBatch {
                 optimizer.update(&network, gradients: gradients!, learningRate: configuration.learningRate, l2: configuration.l2)
                 // The loss and gradient after this epoch: recorded, and the next epoch's step.
-                loss = try evaluate(rows, allRows, network, &gradients, rowsLoaded: rowsStayLoaded, weightTotal: trainTotal)
+                loss = try evaluate(rows, nil, network, &gradients, rowsLoaded: rowsStayLoaded, weightTotal: trainTotal)
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
             } else {
-                let order = generator.shuffled(shard == nil ? allRows : Array(0..<rowCount))
+                let order = generator.shuffled(Array(0..<rowCount))
                 var start = 0
                 while start < rowCount {
                     let end = min(start + batchSize, rowCount)
@@ -94,7 +94,7 @@ struct TrainingRun<Scalar: TrainingScalar> {
             var validationLoss: Double?
             if let validation, validationCount > 0 {
                 var none: Gradients?
-                let value = try evaluate(validation, validationRows, network, &none, weightTotal: validationTotal)
+                let value = try evaluate(validation, nil, network, &none, weightTotal: validationTotal)
                 guard value.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
                 validationLoss = value
             }
@@ -134,14 +134,15 @@ struct TrainingRun<Scalar: TrainingScalar> {
         return history
     }
 
-    /// The loss (and gradient) on `positions`: of this process alone, or, with a shard and the
-    /// global `weightTotal` of the batch, of the batch on all processes.
+    /// The loss (and gradient) on `positions` (nil: all of `source`'s rows): of this process
+    /// alone, or, with a shard and the global `weightTotal` of the batch, of the batch on all
+    /// processes.
     private func evaluate(
-        _ source: any TrainingRowSource, _ positions: [Int], _ network: Network, _ gradients: inout Gradients?,
+        _ source: any TrainingRowSource, _ positions: [Int]?, _ network: Network, _ gradients: inout Gradients?,
         rowsLoaded: Bool = false, weightTotal: Double? = nil
     ) throws(TrainingError) -> Double {
         var result: Result<Double, TrainingError> = .success(0)
-        positions.withUnsafeBufferPointer { positions in
+        Self.withRows(positions, of: source) { positions in
             do throws(TrainingError) {
                 if let shard, let weightTotal {
                     result = .success(try batch.evaluate(source, positions: positions, network: network, gradients: &gradients,
@@ -157,13 +158,24 @@ struct TrainingRun<Scalar: TrainingScalar> {
     }
 
     /// The weight of a batch of `count` rows on all processes, of which this one holds
-    /// `positions`: the row count when rows weigh 1, else one sum over the processes.
-    private func weightTotal(_ source: any TrainingRowSource, _ positions: [Int], count: Int) throws(TrainingError) -> Double {
+    /// `positions` (nil: all of `source`'s rows): the row count when rows weigh 1, else one sum
+    /// over the processes.
+    private func weightTotal(_ source: any TrainingRowSource, _ positions: [Int]?, count: Int) throws(TrainingError) -> Double {
         guard source.hasRowWeights, let shard else { return Double(count) }
-        var total = [try positions.withUnsafeBufferPointer { positions throws(TrainingError) in try batch.localWeightSum(source, positions) }]
+        var result: Result<Double, TrainingError> = .success(0)
+        Self.withRows(positions, of: source) { positions in
+            do throws(TrainingError) { result = .success(try batch.localWeightSum(source, positions)) } catch { result = .failure(error) }
+        }
+        var total = [try result.get()]
         try shard.combine(&total)
         guard total[0] > 0 else { throw .unreadableRows("the rows' weights add up to 0") }
         return total[0]
+    }
+
+    /// Calls `body` with `positions` borrowed, or with the range of all of `source`'s rows.
+    private static func withRows(_ positions: [Int]?, of source: any TrainingRowSource, _ body: (BatchRows) -> Void) {
+        guard let positions else { return body(.range(0..<source.rowCount)) }
+        positions.withUnsafeBufferPointer { body(.list($0)) }
     }
 
     /// `count` positions spread evenly over `0..<rowCount`, in order.
