@@ -72,9 +72,9 @@ extension TransformStage {
         var data = try context.requireData()
         let rows = context.split?.train ?? Array(0..<data.rowCount)
         let fitted = try fit(data, rows: rows, group: context.rowGroup)
-        for transform in fitted {
-            data = try transform.apply(to: data)
-        }
+        // The context lets go of the data, so that each column is changed where it lies.
+        context.data = nil
+        for transform in fitted { try transform.apply(inPlace: &data) }
         context.data = data
         context.preprocessing.append(contentsOf: fitted)
     }
@@ -83,6 +83,9 @@ extension TransformStage {
 extension FittedTransform {
     /// The same columns, in the same order: what a transform that rescales values gives.
     public func outputColumns(from input: [String]) -> [String] { input }
+
+    /// `apply(to:)`, its result replacing `data`.
+    public func apply(inPlace data: inout Dataset) throws { data = try apply(to: data) }
 }
 
 /// The state a preprocessing stage learned, able to transform any rows and to be saved in, and
@@ -94,6 +97,11 @@ public protocol FittedTransform: Sendable {
     /// Transforms every row of `data`.
     /// - Throws: `BackpropError` (`.data`) for rows the transform cannot take (an unknown category).
     func apply(to data: Dataset) throws -> Dataset
+
+    /// Transforms every row of `data` where it lies, when the transform can (a rescaling changes
+    /// its column's values in place; the default calls `apply(to:)`): the same values as
+    /// `apply(to:)`, without a second copy of a column.
+    func apply(inPlace data: inout Dataset) throws
 
     /// The feature columns that `apply` gives for data with feature columns `input`; the
     /// conformance check holds `apply` to it. The default: the same columns (a rescaling).

@@ -30,6 +30,20 @@ private func numericValues(_ column: Column, rows: [Int], operation: String) thr
     return picked
 }
 
+/// Changes each value of the numeric column `name` of `data` to `transform(value)`, where it
+/// lies: the dataset lets go of the column while it is changed, so no copy is made when nothing
+/// else holds it.
+private func updateColumn(_ data: inout Dataset, _ name: String, _ kind: String, _ transform: (Double) -> Double) throws {
+    guard let index = data.featureIndex(named: name), case .numeric(var values) = data.features[index].values else {
+        throw BackpropError(.data, "\(kind): the data has no numeric column '\(name)'")
+    }
+    data.features[index].values = .numeric([])
+    values.withUnsafeMutableBufferPointer { buffer in
+        for row in buffer.indices { buffer[row] = transform(buffer[row]) }
+    }
+    data.features[index].values = .numeric(values)
+}
+
 /// Replaces the numeric column `name` in `data` by `transform(value)`.
 private func mapColumn(_ data: Dataset, _ name: String, _ kind: String, _ transform: (Double) -> Double) throws -> Dataset {
     guard let index = data.featureIndex(named: name), let values = data.features[index].numbers else {
@@ -85,6 +99,11 @@ public struct StandardizeTransform: FittedTransform, Equatable {
     public func apply(to data: Dataset) throws -> Dataset {
         try mapColumn(data, column, Self.kind) { ($0 - mean) / standardDeviation }
     }
+
+    /// The same, changing the column where it lies.
+    public func apply(inPlace data: inout Dataset) throws {
+        try updateColumn(&data, column, Self.kind) { ($0 - mean) / standardDeviation }
+    }
 }
 
 /// x → (x − min) / (max − min), with the bounds of the fitting rows; x → x − min for a column
@@ -130,5 +149,11 @@ public struct MinMaxTransform: FittedTransform, Equatable {
     /// Rescales the column.
     public func apply(to data: Dataset) throws -> Dataset {
         try mapColumn(data, column, Self.kind) { ($0 - minimum) / range }
+    }
+
+    /// The same, changing the column where it lies.
+    public func apply(inPlace data: inout Dataset) throws {
+        let (minimum, range) = (minimum, range)
+        try updateColumn(&data, column, Self.kind) { ($0 - minimum) / range }
     }
 }

@@ -141,4 +141,20 @@ public struct ImputeTransform: FittedTransform, Equatable {
         }
         return result
     }
+
+    /// The same, filling a numeric column where it lies (a label column is rebuilt).
+    public func apply(inPlace data: inout Dataset) throws {
+        guard let index = data.featureIndex(named: column), case .numeric(var values) = data.features[index].values,
+              case .number(let value) = fill else {
+            data = try apply(to: data)
+            return
+        }
+        data.features[index].values = .numeric([])
+        let missing = indicator ? values.map { $0.isNaN ? 1.0 : 0 } : nil
+        values.withUnsafeMutableBufferPointer { buffer in
+            for row in buffer.indices where buffer[row].isNaN { buffer[row] = value }
+        }
+        data.features[index].values = .numeric(values)
+        if let missing { data.features.insert(Column(name: indicatorName, values: .numeric(missing)), at: index + 1) }
+    }
 }

@@ -196,7 +196,9 @@ public struct NormalizeStage: TransformStage {
         let fitted = try fit(data, rows: rows, group: group)
         let constant = try constantColumns(data, rows: rows, group: group)
         warnConstant(constant, rows: try GlobalStatistics.total(rows.count, group: group), context)
-        for transform in fitted { data = try transform.apply(to: data) }
+        // The context lets go of the data, so that each column is rescaled where it lies.
+        context.data = nil
+        for transform in fitted { try transform.apply(inPlace: &data) }
         context.data = data
         context.preprocessing.append(contentsOf: fitted)
     }
