@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CBackpropPlugin", path: "Sources/CBackpropPlugin"),
         // Decimal text to double (fast_float, header-only from libfast-float-dev), callable from Swift.
         .target(name: "CNumberParsing"),
+        // libcsv's callbacks that build one CSV part's typed columns (numbers through CNumberParsing).
+        .target(name: "CColumnBuilder", dependencies: ["CNumberParsing"]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Open MPI through dlopen (loaded only under mpirun; no build-time dependency).
         .target(name: "CMPI", path: "Sources/CMPI"),
@@ -30,7 +32,7 @@ let package = Package(
         // Vector kernels compiled per instruction set, chosen at load time (target_clones).
         .target(name: "CVectorKernels"),
         .target(name: "BackpropNumerics", dependencies: ["CGSL", "CVectorKernels"]),
-        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CNumberParsing", "CBackpropPlugin", "CMPI", "CZlib"]),
+        .target(name: "Backprop", dependencies: ["BackpropNumerics", "CCSV", "CNumberParsing", "CColumnBuilder", "CBackpropPlugin", "CMPI", "CZlib"]),
         .target(name: "BackpropC", dependencies: ["Backprop"], exclude: ["exports.map"]),
         // ONNX export of a model (`pipeline export --onnx`); its own target so that nothing else
         // links the protobuf runtime. proto/ holds onnx.proto, Generated/ the code made from it

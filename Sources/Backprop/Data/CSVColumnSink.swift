@@ -1,117 +1,128 @@
+// The only file that uses the column builder (Sources/CColumnBuilder).
+import CColumnBuilder
+
 /// Builds typed columns from the fields of one part of a CSV file: numbers straight into
 /// `Double` buffers, labels as codes. Stops collecting at the first bad record and says why.
+///
+/// The fields reach the C column builder without passing through Swift when libcsv calls it
+/// directly (`directCallbacks`); only label fields come back here, to be dictionary-encoded.
 final class CSVColumnSink: CSVSink, @unchecked Sendable {
     /// Why the part's rows could not be read (`record` counts from the part's first record).
     enum Failure {
         case ragged(record: Int, fields: Int)
         case missing(record: Int, column: Int)
         case notNumber(record: Int, column: Int, field: String)
+        case outOfMemory(record: Int)
         case syntax(offset: Int, reason: String)
         case unterminatedQuote
 
         var record: Int? {
             switch self {
-            case .ragged(let record, _), .missing(let record, _), .notNumber(let record, _, _): return record
+            case .ragged(let record, _), .missing(let record, _), .notNumber(let record, _, _), .outOfMemory(let record): return record
             case .syntax, .unterminatedQuote: return nil
             }
         }
     }
 
     private let plan: CSVColumnPlan
-    private let width: Int
-    private let roles: [CSVColumnPlan.Role]
-    private let slots: [Int]  // per column: its number buffer or label encoder
-    /// The number columns' values, in column order of the plan.
-    var numbers: [[Double]]
-    /// The label columns' encoders, in column order of the plan.
-    var labels: [LabelEncoder]
-    /// Records seen (kept, dropped or failed).
-    private(set) var records = 0
-    /// Part-relative indices of the records dropped for a missing value.
-    private(set) var dropped: [Int] = []
-    /// The first problem, after which fields are ignored.
-    var failure: Failure?
+    private let builder: OpaquePointer
+    /// The label columns' dictionaries, in column order of the plan (their codes are in the builder).
+    private(set) var labels: [LabelEncoder]
     /// Whether a quote byte occurred in the part (then its end may not be a record boundary).
     var sawQuote = false
-
-    private var column = 0
-    private var takenRecords = 0
-    private var rowNumbers: [Double]
-    private var rowLabels: [UInt32]
-    private var missingColumn: Int?
-    private var badField: (column: Int, text: String)?
+    /// A problem found outside the builder (malformed CSV, an unterminated quote).
+    private var readerFailure: Failure?
 
     init(plan: CSVColumnPlan) {
         self.plan = plan
-        width = plan.header.count
-        roles = plan.roles
-        var slots = [Int](), numberCount = 0, labelCount = 0
-        for role in plan.roles {
+        let roles = plan.roles.map { role -> UInt8 in
             switch role {
-            case .skip: slots.append(-1)
-            case .number: slots.append(numberCount); numberCount += 1
-            case .label: slots.append(labelCount); labelCount += 1
+            case .skip: UInt8(BP_COLUMN_SKIP)
+            case .number: UInt8(BP_COLUMN_NUMBER)
+            case .label: UInt8(BP_COLUMN_LABEL)
             }
         }
-        self.slots = slots
-        numbers = Array(repeating: [], count: numberCount)
-        labels = (0..<labelCount).map { _ in LabelEncoder() }
-        rowNumbers = Array(repeating: 0, count: numberCount)
-        rowLabels = Array(repeating: 0, count: labelCount)
+        labels = Array(repeating: LabelEncoder(), count: roles.count(where: { $0 == UInt8(BP_COLUMN_LABEL) }))
+        let missingRows = switch plan.missingRows {
+        case .error: BP_MISSING_ERROR
+        case .drop: BP_MISSING_DROP
+        case .keep: BP_MISSING_KEEP
+        }
+        let markers = plan.markers.markers.map { Array($0.utf8) }
+        let created = withMarkerPointers(markers) { pointers, lengths in
+            bp_column_builder_create(roles, roles.count, pointers, lengths, markers.count, Int32(missingRows), { context, slot, bytes, length in
+                let sink = Unmanaged<CSVColumnSink>.fromOpaque(context!).takeUnretainedValue()
+                return sink.labels[slot].code(of: UnsafeRawBufferPointer(start: UnsafeRawPointer(bytes), count: length))
+            }, nil)
+        }
+        guard let created else { fatalError("out of memory: the columns of a CSV part could not be set up") }
+        builder = created
+        bp_column_builder_set_label_context(builder, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit { bp_column_builder_free(builder) }
+
+    /// The builder's C callbacks, for libcsv to call directly.
+    var directCallbacks: CSVDirectCallbacks? {
+        CSVDirectCallbacks(field: bp_column_builder_field, record: bp_column_builder_record,
+                           context: UnsafeMutableRawPointer(builder))
     }
 
     func field(_ bytes: UnsafeRawBufferPointer?) {
-        let index = column
-        column += 1
-        guard failure == nil, index < width else { return }
-        let role = roles[index]
-        if role == .skip { return }
-        let trimmed = bytes?.trimmingSpaces ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        if plan.markers.isMissing(trimmed) {
-            if missingColumn == nil { missingColumn = index }
-            if role == .number {
-                rowNumbers[slots[index]] = .nan
-            } else {
-                rowLabels[slots[index]] = labels[slots[index]].code(of: trimmed)
-            }
-            return
-        }
-        if role == .number {
-            if let value = DecimalParser.finiteDouble(trimmed) {
-                rowNumbers[slots[index]] = value
-            } else if badField == nil {
-                badField = (index, Self.quoted(trimmed))
-            }
-        } else {
-            rowLabels[slots[index]] = labels[slots[index]].code(of: trimmed)
-        }
+        bp_column_builder_field(UnsafeMutableRawPointer(mutating: bytes?.baseAddress), bytes?.count ?? 0, UnsafeMutableRawPointer(builder))
     }
 
     func endRecord() {
-        defer {
-            records += 1
-            column = 0
-            missingColumn = nil
-            badField = nil
-        }
-        guard failure == nil else { return }
-        if column != width {
-            failure = .ragged(record: records, fields: column)
-            return
-        }
-        if let missingColumn {
-            switch plan.missingRows {
-            case .drop: dropped.append(records); return
-            case .error: failure = .missing(record: records, column: missingColumn); return
-            case .keep: break
+        bp_column_builder_record(0, UnsafeMutableRawPointer(builder))
+    }
+
+    /// The first problem, after which fields are ignored (records are still counted). Setting
+    /// one stops the builder.
+    var failure: Failure? {
+        get {
+            let built = bp_column_builder_failure(builder)
+            let record = Int(built.record)
+            switch Int(built.kind) {
+            case BP_BUILD_RAGGED: return .ragged(record: record, fields: Int(built.fields))
+            case BP_BUILD_MISSING: return .missing(record: record, column: Int(built.column))
+            case BP_BUILD_NOT_NUMBER:
+                let prefix = UnsafeRawBufferPointer(start: built.text, count: built.text_length)
+                return .notNumber(record: record, column: Int(built.column), field: Self.quoted(prefix, length: built.field_length))
+            case BP_BUILD_OUT_OF_MEMORY: return .outOfMemory(record: record)
+            default: return readerFailure
             }
         }
-        if let badField {
-            failure = .notNumber(record: records, column: badField.column, field: badField.text)
-            return
+        set {
+            readerFailure = newValue
+            if newValue != nil { bp_column_builder_stop(builder) }
         }
-        for slot in rowNumbers.indices { numbers[slot].append(rowNumbers[slot]) }
-        for slot in rowLabels.indices { labels[slot].append(rowLabels[slot]) }
+    }
+
+    /// Records seen (kept, dropped or failed), from the part's first record.
+    var records: Int { Int(bp_column_builder_records(builder)) }
+
+    /// Rows kept.
+    var rowCount: Int { bp_column_builder_rows(builder) }
+
+    /// Part-relative indices of the records dropped for a missing value.
+    var dropped: UnsafeBufferPointer<Int64> {
+        UnsafeBufferPointer(start: bp_column_builder_dropped(builder), count: bp_column_builder_dropped_count(builder))
+    }
+
+    /// The kept values of number column `slot` (number columns counted in column order), valid
+    /// until the sink changes; empty once released.
+    func numbers(_ slot: Int) -> UnsafeBufferPointer<Double> {
+        guard let values = bp_column_builder_numbers(builder, slot) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: values, count: rowCount)
+    }
+
+    /// Frees number column `slot` once copied.
+    func releaseNumbers(_ slot: Int) { bp_column_builder_release_numbers(builder, slot) }
+
+    /// The kept codes of label column `slot`, positions in `labels[slot].labels`, valid until the sink changes.
+    func codes(_ slot: Int) -> UnsafeBufferPointer<UInt32> {
+        guard let codes = bp_column_builder_codes(builder, slot) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: codes, count: rowCount)
     }
 
     /// Moves the rows completed so far into a new sink, as if they had been a part of their own,
@@ -119,24 +130,22 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
     /// (Records keep counting from the part's start, so a later failure still names its line.)
     func takeCompletedRows() -> CSVColumnSink {
         let taken = CSVColumnSink(plan: plan)
-        swap(&taken.numbers, &numbers)
-        for slot in labels.indices { taken.labels[slot] = labels[slot].takingCodes() }
-        taken.records = records - takenRecords
-        taken.dropped = dropped.map { $0 - takenRecords }
-        takenRecords = records
-        dropped = []
+        guard bp_column_builder_take_rows(builder, taken.builder) == 0 else { preconditionFailure("a new sink of the same plan") }
+        taken.labels = labels
         return taken
     }
 
-    /// Rows kept.
-    var rowCount: Int { records - dropped.count - (failure == nil ? 0 : 1) }
-
     /// At most 80 characters of a field for a message, NUL and other control bytes escaped.
     static func quoted(_ bytes: UnsafeRawBufferPointer) -> String {
+        quoted(UnsafeRawBufferPointer(rebasing: bytes.prefix(Int(BP_BAD_FIELD_PREFIX))), length: bytes.count)
+    }
+
+    /// At most 80 characters of a field of `length` bytes from its first bytes, `prefix`.
+    private static func quoted(_ prefix: UnsafeRawBufferPointer, length: Int) -> String {
         let limit = 80
         var text = ""
         var characters = 0, truncated = false
-        for scalar in String(decoding: bytes.prefix(limit * 4), as: UTF8.self).unicodeScalars {
+        for scalar in String(decoding: prefix.prefix(limit * 4), as: UTF8.self).unicodeScalars {
             if characters == limit { truncated = true; break }
             switch scalar.value {
             case 0: text += "\\0"
@@ -145,11 +154,23 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
             }
             characters += 1
         }
-        if truncated || bytes.count > limit * 4 {
-            text += "… (\(bytes.count) bytes)"
+        if truncated || length > limit * 4 {
+            text += "… (\(length) bytes)"
         }
         return text
     }
+}
+
+/// Calls `body` with C pointers to `markers` and their lengths, valid for the call.
+private func withMarkerPointers<Result>(_ markers: [[UInt8]], _ body: ([UnsafePointer<CChar>?], [Int]) -> Result) -> Result {
+    let copies = markers.map { marker -> UnsafeMutablePointer<CChar> in
+        let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, marker.count))
+        for (index, byte) in marker.enumerated() { copy[index] = CChar(bitPattern: byte) }
+        return copy
+    }
+    defer { copies.forEach { $0.deallocate() } }
+    let pointers = copies.map { UnsafePointer(Optional($0)) }
+    return body(pointers, markers.map(\.count))
 }
 
 /// Dictionary-encodes labels as they are read: each distinct label stored once.
@@ -157,8 +178,6 @@ struct LabelEncoder {
     private var position: [String: UInt32] = [:]
     /// The distinct labels, in the order first seen.
     private(set) var labels: [String] = []
-    /// The code of each kept row.
-    private(set) var codes: [UInt32] = []
 
     /// The code of a label, adding it when new.
     mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32 {
@@ -168,22 +187,5 @@ struct LabelEncoder {
         position[label] = code
         labels.append(label)
         return code
-    }
-
-    /// Records a row's code.
-    mutating func append(_ code: UInt32) { codes.append(code) }
-
-    /// An encoder with these labels and the codes recorded so far, which this one gives up.
-    mutating func takingCodes() -> LabelEncoder {
-        var taken = LabelEncoder()
-        taken.labels = labels
-        taken.codes = takeCodes()
-        return taken
-    }
-
-    /// Gives up the codes (to merge them without a copy).
-    mutating func takeCodes() -> [UInt32] {
-        defer { codes = [] }
-        return codes
     }
 }

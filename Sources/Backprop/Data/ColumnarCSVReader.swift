@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 /// The columns a `ColumnarCSVReader` read: one entry per column of the file, nil where skipped.
@@ -36,8 +37,7 @@ public enum ColumnarCSVReader {
         let first = FirstRecord()
         let parser = try CSVParser(options: options, sink: first, name: file.name)
         var end = start, line = 1
-        try file.forEachBlock(in: start..<file.size, blockSize: 65_536) { offset, block in
-            guard first.fields == nil else { return }
+        try forEachBlock(of: file, in: start..<file.size, blockSize: 65_536, while: { first.fields == nil }) { offset, block in
             var lineStart = 0
             while lineStart < block.count, first.fields == nil {
                 let lineEnd = (block[lineStart...].firstIndex(of: 0x0A) ?? (block.count - 1)) + 1
@@ -154,7 +154,7 @@ public enum ColumnarCSVReader {
                 let parser = try CSVParser(options: options, sink: sink, name: file.name)
                 try file.forEachBlock(in: part, blockSize: blockSize) { offset, block in
                     if sink.failure != nil { return }
-                    if !sink.sawQuote, block.contains(quote) { sink.sawQuote = true }
+                    if !sink.sawQuote, memchr(block.baseAddress!, Int32(quote), block.count) != nil { sink.sawQuote = true }
                     if let error = parser.feed(block) {
                         sink.failure = sink.failure ?? .syntax(offset: offset + error.consumed, reason: error.reason)
                     }
@@ -202,6 +202,9 @@ public enum ColumnarCSVReader {
             return BackpropError(.data,
                 "\(name): line \(line), column '\(plan.header[column])': expected a number, got \"\(field)\"" +
                 (plan.suggestCategorical[column] ? " (list the column in 'categorical' if it holds labels)" : ""))
+        case .outOfMemory(let record):
+            let line = try lineOfRecord(record + recordOffset, file: file, part: part, options: options)
+            return BackpropError(.data, "\(name): line \(line): out of memory: the rows up to this line do not fit in memory (see the ingest stage's 'cache')")
         }
     }
 
@@ -212,8 +215,7 @@ public enum ColumnarCSVReader {
         let parser = try CSVParser(options: options, sink: counter, name: file.name)
         var line = try file.line(at: part.lowerBound)
         var found: Int?
-        try file.forEachBlock(in: part) { _, block in
-            guard found == nil else { return }
+        try forEachBlock(of: file, in: part, blockSize: blockSize, while: { found == nil }) { _, block in
             var lineStart = 0
             while lineStart < block.count, found == nil {
                 let lineEnd = (block[lineStart...].firstIndex(of: 0x0A) ?? (block.count - 1)) + 1
@@ -225,6 +227,24 @@ public enum ColumnarCSVReader {
         }
         if found == nil { _ = parser.finish() }
         return found ?? line
+    }
+
+    /// Calls `body` with consecutive blocks of `range` while `condition` holds before each
+    /// (the rest of the range is not read).
+    private static func forEachBlock(
+        of file: CSVFile, in range: Range<Int>, blockSize: Int, while condition: () -> Bool,
+        _ body: (_ offset: Int, _ block: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(blockSize, max(1, range.count)), alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = range.lowerBound
+        while offset < range.upperBound, condition() {
+            let wanted = min(buffer.count, range.upperBound - offset)
+            let count = try file.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
+            if count == 0 { break }
+            try body(offset, UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            offset += count
+        }
     }
 
     /// One column per column of the file from the parts, in order; each part's buffers released
@@ -242,20 +262,10 @@ public enum ColumnarCSVReader {
             switch role {
             case .skip: continue
             case .number:
-                var values = [Double]()
-                if sinks.count == 1 {
-                    swap(&values, &sinks[0].numbers[numberSlot])
-                } else {
-                    values.reserveCapacity(rowCount)
-                    for sink in sinks {
-                        values.append(contentsOf: sink.numbers[numberSlot])
-                        sink.numbers[numberSlot] = []
-                    }
-                }
-                columns[index] = .numeric(values)
+                columns[index] = .numeric(concatenate(sinks, slot: numberSlot, rowCount: rowCount))
                 numberSlot += 1
             case .label:
-                columns[index] = .categorical(mergeLabels(sinks.map { $0 }, slot: labelSlot, rowCount: rowCount))
+                columns[index] = .categorical(mergeLabels(sinks, slot: labelSlot, rowCount: rowCount))
                 labelSlot += 1
             }
         }
@@ -263,14 +273,27 @@ public enum ColumnarCSVReader {
         rowIDs.reserveCapacity(rowCount)
         var recordBase = 0
         for sink in sinks {
-            var dropped = sink.dropped.makeIterator(), nextDropped = dropped.next()
+            var dropped = sink.dropped.makeIterator(), nextDropped = dropped.next().map(Int.init)
             for record in 0..<sink.records {
-                if record == nextDropped { nextDropped = dropped.next(); continue }
+                if record == nextDropped { nextDropped = dropped.next().map(Int.init); continue }
                 rowIDs.append(recordBase + record)
             }
             recordBase += sink.records
         }
         return CSVColumns(columns: columns, rowIDs: rowIDs)
+    }
+
+    /// One number column from the parts, in order; each part's buffer freed once copied.
+    private static func concatenate(_ sinks: [CSVColumnSink], slot: Int, rowCount: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: rowCount) { buffer, initialized in
+            for sink in sinks {
+                let values = sink.numbers(slot)
+                let count = min(values.count, rowCount - initialized)
+                if count > 0 { (buffer.baseAddress! + initialized).initialize(from: values.baseAddress!, count: count) }
+                initialized += count
+                sink.releaseNumbers(slot)
+            }
+        }
     }
 
     /// One label column from the parts' encoders: labels in the order first seen, unused ones
@@ -283,7 +306,7 @@ public enum ColumnarCSVReader {
         for sink in sinks {
             let partLabels = sink.labels[slot].labels
             var remap = [UInt32?](repeating: nil, count: partLabels.count)
-            for code in sink.labels[slot].takeCodes() {
+            for code in sink.codes(slot) {
                 if let mapped = remap[Int(code)] {
                     codes.append(mapped)
                     continue
