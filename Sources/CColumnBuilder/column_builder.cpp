@@ -195,7 +195,7 @@ extern "C" void bp_column_builder_field(void *field, size_t length, void *data) 
         builder->codes[slot][row] = builder->label_code(builder->label_context, slot, text, length);
         return;
     }
-    if (bp_parse_finite_double(text, length, &builder->numbers[slot][row]) == 0 && builder->bad_column < 0) {
+    if (backprop::parse_finite_double(text, length, &builder->numbers[slot][row]) == 0 && builder->bad_column < 0) {
         builder->bad_column = static_cast<int64_t>(index);
         builder->bad_length = length;
         builder->bad_kept = length < BP_BAD_FIELD_PREFIX ? length : BP_BAD_FIELD_PREFIX;
@@ -271,7 +271,8 @@ extern "C" const uint32_t *bp_column_builder_codes(const bp_column_builder *buil
 }
 
 extern "C" void bp_column_builder_release_numbers(bp_column_builder *builder, size_t slot) {
-    if (slot >= builder->number_count) return;
+    // No row may be written into a released buffer: only a stopped builder lets go of one.
+    if (slot >= builder->number_count || builder->failure.kind == BP_BUILD_OK) return;
     std::free(builder->numbers[slot]);
     builder->numbers[slot] = nullptr;
 }
@@ -283,6 +284,9 @@ extern "C" const int64_t *bp_column_builder_dropped(const bp_column_builder *bui
 extern "C" int bp_column_builder_take_rows(bp_column_builder *builder, bp_column_builder *taken) {
     if (taken->number_count != builder->number_count || taken->label_count != builder->label_count ||
         taken->records != 0 || taken->rows != 0 || taken->dropped_count != 0) return -1;
+    for (size_t slot = 0; slot < builder->number_count; ++slot) {
+        if (builder->numbers[slot] == nullptr || taken->numbers[slot] == nullptr) return -1;  // released
+    }
     // The record in progress goes on in the taken builder's fresh buffers, at row 0.
     for (size_t slot = 0; slot < builder->number_count; ++slot) {
         taken->numbers[slot][0] = builder->numbers[slot][builder->rows];

@@ -153,4 +153,27 @@ final class ColumnarCSVReaderTests: XCTestCase {
             XCTAssertEqual((error as? BackpropError)?.message, "data.csv: line 4: unterminated quoted field at end of file")
         }
     }
+
+    func testLargePartsAreMergedOnThreadsIntoTheColumnsOfOnePart() throws {
+        // 22,000 rows x 48 number columns: over the 2^20 values from which parts merge on threads.
+        let rows = 22_000, width = 48
+        var csv = "c,skip," + (0..<width).map { "x\($0)" }.joined(separator: ",") + "\n"
+        for row in 0..<rows {
+            let values = (0..<width).map { column in row % 1000 == 7 && column == 5 ? "NA" : String(row * width + column) }
+            csv += "\(["a", "b"][row % 2]),skipped,\(values.joined(separator: ","))\n"
+        }
+        let one = try read(csv, threads: 1, missing: .drop)
+        for threads in [2, 3] {
+            let parts = try read(csv, threads: threads, missing: .drop)
+            XCTAssertEqual(parts.rowIDs, one.rowIDs, "\(threads) threads")
+            for index in 2..<(width + 2) { XCTAssertEqual(numbers(parts, index), numbers(one, index), "\(threads) threads, column \(index)") }
+            XCTAssertEqual(parts.columns[0], one.columns[0])
+        }
+        XCTAssertEqual(one.rowIDs.count, rows - 22, "the rows with NA are left out")
+        XCTAssertNil(one.columns[1])
+        // Row 8 is the eighth kept row (row 7 was dropped): its x3 is 8 * 48 + 3.
+        XCTAssertEqual(numbers(one, 5)[7], Double(8 * width + 3))
+        XCTAssertEqual(one.rowIDs[7], 8)
+        XCTAssertEqual(numbers(one, width + 1).last, Double((rows - 1) * width + width - 1))
+    }
 }

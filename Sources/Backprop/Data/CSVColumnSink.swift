@@ -116,7 +116,10 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
         return UnsafeBufferPointer(start: values, count: rowCount)
     }
 
-    /// Frees number column `slot` once copied.
+    /// Takes no more rows (before its buffers are released); `failure` stays as it is.
+    func stopTakingRows() { bp_column_builder_stop(builder) }
+
+    /// Frees number column `slot` once copied (after `stopTakingRows`; from one thread per column at once).
     func releaseNumbers(_ slot: Int) { bp_column_builder_release_numbers(builder, slot) }
 
     /// The kept codes of label column `slot`, positions in `labels[slot].labels`, valid until the sink changes.

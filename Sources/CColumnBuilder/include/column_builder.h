@@ -1,7 +1,7 @@
 #ifndef BACKPROP_COLUMN_BUILDER_H
 #define BACKPROP_COLUMN_BUILDER_H
 /* Typed columns from the fields of one part of a CSV file, built inside libcsv's callbacks: a
-   number field is parsed (bp_parse_finite_double: fast_float, exact) straight into its column's
+   number field is parsed (bp_parse_finite_double, inline: fast_float, exact) straight into its column's
    double buffer, a label field is handed to a callback that returns its code. The record rules
    are CSVColumnSink's (Sources/Backprop/Data/CSVColumnSink.swift), the only user: a record with
    another field count, a missing value (with BP_MISSING_ERROR) or a field that is not a finite
@@ -91,7 +91,9 @@ BP_COLUMN_BUILDER_API const double *bp_column_builder_numbers(const bp_column_bu
 /* The kept rows' codes of label column `slot`, or NULL when released or out of range. */
 BP_COLUMN_BUILDER_API const uint32_t *bp_column_builder_codes(const bp_column_builder *builder, size_t slot);
 
-/* Frees number column `slot`'s buffer once its values are copied (later reads give NULL). */
+/* Frees number column `slot`'s buffer once its values are copied (later reads give NULL); only
+   when the builder takes no more rows (stopped or failed), else does nothing. Different slots
+   may be released on different threads at once. */
 BP_COLUMN_BUILDER_API void bp_column_builder_release_numbers(bp_column_builder *builder, size_t slot);
 
 /* The records left out for a missing value (BP_MISSING_DROP), counted from the part's start. */
@@ -102,7 +104,7 @@ BP_COLUMN_BUILDER_API const int64_t *bp_column_builder_dropped(const bp_column_b
    had been a part of their own (its records: those since the last take; its dropped records
    counted from there); `builder` goes on with the record in progress, and its records still
    count from the part's start. Returns 0, or -1 (nothing moved) when `taken` is not a new
-   builder of the same columns. */
+   builder of the same columns or a column was released. */
 BP_COLUMN_BUILDER_API int bp_column_builder_take_rows(bp_column_builder *builder, bp_column_builder *taken);
 
 #ifdef __cplusplus
