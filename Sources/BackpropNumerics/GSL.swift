@@ -45,11 +45,13 @@ public final class RandomGenerator {
         return copy
     }
 
-    /// Permutes `values` in place, as `shuffled` would (no second array).
-    public func shuffle(_ values: inout [Int]) {
+    /// Permutes `values` in place, as `shuffled` would (no second array). The permutation
+    /// depends on the count only, not on the element type: [UInt32] and [Int] of the same
+    /// values end in the same order.
+    public func shuffle<Element: FixedWidthInteger>(_ values: inout [Element]) {
         let count = values.count
         values.withUnsafeMutableBytes { bytes in
-            gsl_ran_shuffle(rng, bytes.baseAddress, count, MemoryLayout<Int>.stride)
+            gsl_ran_shuffle(rng, bytes.baseAddress, count, MemoryLayout<Element>.stride)
         }
     }
 }

@@ -42,6 +42,16 @@ final class RowListsTests: XCTestCase {
         XCTAssertEqual(other.rowID(at: 3), 4)
     }
 
+    func testAShuffleInPlaceOfFourByteRowsIsTheShuffleOfAListOfInt() {
+        // Mini-batch epochs draw their order as [UInt32]: the same permutation as before.
+        let rows = 10_007
+        var compact = (0..<rows).map { UInt32($0) }
+        RandomGenerator(seed: 23).shuffle(&compact)
+        let wide = RandomGenerator(seed: 23).shuffled(Array(0..<rows))
+        XCTAssertEqual(compact.map { Int($0) }, wide)
+        XCTAssertNotEqual(wide, Array(0..<rows))
+    }
+
     func testTheRandomSplitIsTheShuffleOfEveryRowWithTheTestRowsTakenOffItsFront() throws {
         let rows = 1_001
         let data = Dataset(source: "s", features: [], target: Column(name: "y", values: .numeric(Array(repeating: 0, count: rows))),

