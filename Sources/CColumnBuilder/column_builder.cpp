@@ -10,7 +10,16 @@
 
 namespace {
 
-constexpr size_t first_capacity = 4096;
+// The first buffers hold up to 4096 rows and 1 MiB in all (a file of many columns starts small).
+constexpr size_t most_first_rows = 4096;
+constexpr size_t first_bytes = 1 << 20;
+constexpr size_t least_first_rows = 16;
+
+size_t first_capacity(size_t number_count, size_t label_count) {
+    size_t row_bytes = number_count * sizeof(double) + label_count * sizeof(uint32_t) + 1;
+    size_t rows = first_bytes / row_bytes;
+    return rows < least_first_rows ? least_first_rows : rows > most_first_rows ? most_first_rows : rows;
+}
 
 struct marker {
     char *bytes;
@@ -142,7 +151,7 @@ extern "C" bp_column_builder *bp_column_builder_create(
     if (complete) {
         builder->numbers = static_cast<double **>(std::calloc(builder->number_count + 1, sizeof(double *)));
         builder->codes = static_cast<uint32_t **>(std::calloc(builder->label_count + 1, sizeof(uint32_t *)));
-        complete = builder->numbers != nullptr && builder->codes != nullptr && allocate_columns(builder, first_capacity);
+        complete = builder->numbers != nullptr && builder->codes != nullptr && allocate_columns(builder, first_capacity(builder->number_count, builder->label_count));
     }
     if (!complete) {
         bp_column_builder_free(builder);
