@@ -186,8 +186,11 @@ public struct IngestStage: PipelineStage {
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
         }
+        // Each name's first position, found once (a search per name is quadratic in the columns).
+        var positions = [String: Int](minimumCapacity: head.header.count)
+        for (index, name) in head.header.enumerated() where positions[name] == nil { positions[name] = index }
         func columnIndex(_ name: String, field: String) throws -> Int {
-            guard let index = head.header.firstIndex(of: name) else {
+            guard let index = positions[name] else {
                 throw context.error(.data, "\(file): no column '\(name)' (from '\(field)'); the header has: \(head.header.joined(separator: ", "))")
             }
             return index
