@@ -90,10 +90,9 @@ void fail(bp_column_builder *builder, int kind, int64_t record) {
     builder->failure.record = record;
 }
 
-// Room for one more row after the last kept one; false when out of memory.
-bool reserve_next_row(bp_column_builder *builder) {
-    if (builder->rows < builder->capacity) return true;
-    size_t capacity = builder->capacity * 2;
+// Every column buffer grown (or first allocated) to `capacity` rows; false when out of memory
+// (the capacity then stays as it was: buffers already grown are only larger).
+bool resize_columns(bp_column_builder *builder, size_t capacity) {
     for (size_t slot = 0; slot < builder->number_count; ++slot) {
         if (!grow(reinterpret_cast<void **>(&builder->numbers[slot]), capacity, sizeof(double))) return false;
     }
@@ -104,16 +103,9 @@ bool reserve_next_row(bp_column_builder *builder) {
     return true;
 }
 
-// Column buffers of `capacity` rows for a builder without any.
-bool allocate_columns(bp_column_builder *builder, size_t capacity) {
-    for (size_t slot = 0; slot < builder->number_count; ++slot) {
-        if (!grow(reinterpret_cast<void **>(&builder->numbers[slot]), capacity, sizeof(double))) return false;
-    }
-    for (size_t slot = 0; slot < builder->label_count; ++slot) {
-        if (!grow(reinterpret_cast<void **>(&builder->codes[slot]), capacity, sizeof(uint32_t))) return false;
-    }
-    builder->capacity = capacity;
-    return true;
+// Room for one more row after the last kept one; false when out of memory.
+bool reserve_next_row(bp_column_builder *builder) {
+    return builder->rows < builder->capacity || resize_columns(builder, builder->capacity * 2);
 }
 
 }  // namespace
@@ -151,7 +143,7 @@ extern "C" bp_column_builder *bp_column_builder_create(
     if (complete) {
         builder->numbers = static_cast<double **>(std::calloc(builder->number_count + 1, sizeof(double *)));
         builder->codes = static_cast<uint32_t **>(std::calloc(builder->label_count + 1, sizeof(uint32_t *)));
-        complete = builder->numbers != nullptr && builder->codes != nullptr && allocate_columns(builder, first_capacity(builder->number_count, builder->label_count));
+        complete = builder->numbers != nullptr && builder->codes != nullptr && resize_columns(builder, first_capacity(builder->number_count, builder->label_count));
     }
     if (!complete) {
         bp_column_builder_free(builder);
