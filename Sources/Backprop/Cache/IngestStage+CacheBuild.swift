@@ -19,7 +19,6 @@ extension IngestStage {
     func buildCache(_ url: URL, fingerprint: CSVFingerprint, _ context: inout PipelineContext, chunkBytes: Int? = nil) throws {
         let file = Pipeline.display(path)
         let read = try readPlan(context, file: file)
-        var builder: CacheBuilder
         do {
             let capacity = try read.csv.lineFeeds(in: read.head.dataStart..<read.csv.size) + 1
             try Limits.reserve(capacity, bytesEach: 1, limit: Limits.cacheRows, what: "a cache of \(capacity) rows", category: .data)
@@ -29,7 +28,7 @@ extension IngestStage {
             let header = ColumnCacheHeader(
                 source: fingerprint, settings: cacheSettings, capacity: capacity, target: (target, storage(read.targetIndex)),
                 features: read.featureIndices.map { (read.head.header[$0], storage($0)) })
-            builder = CacheBuilder(read: read, writer: try ColumnCacheWriter(header: header, to: url),
+            var builder = CacheBuilder(read: read, writer: try ColumnCacheWriter(header: header, to: url),
                                    markers: missingRows == .keep ? markers : nil)
             let csv = read.csv, total = csv.size, chunk = max(1, chunkBytes ?? Self.cacheChunkBytesPerThread * threads)
             var start = read.head.dataStart
@@ -49,7 +48,7 @@ extension IngestStage {
                 try builder.take(ColumnarCSVReader.merge(parsed.sinks, plan: read.plan, file: csv, requireRows: false), records: parsed.records)
                 start = end
             }
-            try builder.finish(file: file, target: target, log: context.log)
+            try builder.finish(file: file, stage: self, log: context.log)
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
         }
@@ -60,11 +59,10 @@ extension IngestStage {
         let csv = builder.read.csv, plan = builder.read.plan
         let sink = CSVColumnSink(plan: plan)
         let parser = try CSVParser(options: options, sink: sink, name: csv.name)
-        var pending = 0, taken = 0
+        var pending = 0
         func takeRows() throws {
             let part = sink.takeCompletedRows()
             try builder.take(ColumnarCSVReader.merge([part], plan: plan, file: csv, requireRows: false), records: part.records)
-            taken += part.records
         }
         try csv.forEachBlock(in: start..<csv.size, blockSize: min(ColumnarCSVReader.blockSize, chunk)) { offset, block in
             guard sink.failure == nil else { return }
@@ -119,12 +117,7 @@ private struct CacheBuilder {
         records += chunkRecords
         rowsRead += rowIDs.count
         if markers != nil {
-            let keep = rowIDs.indices.filter { row in
-                switch target {
-                case .numeric(let values): return !values[row].isNaN
-                case .categorical(let labels): return !labels[row].isEmpty
-                }
-            }
+            let keep = IngestStage.rowsWithTarget(target)
             if keep.count < rowIDs.count {
                 withoutTarget += rowIDs.count - keep.count
                 target = target.subset(keep)
@@ -138,13 +131,13 @@ private struct CacheBuilder {
     }
 
     /// Checks the whole file's rows as `readCSV` does, then writes the header and renames the cache.
-    mutating func finish(file: String, target: String, log: (String) -> Void) throws {
+    mutating func finish(file: String, stage: IngestStage, log: (String) -> Void) throws {
         if rowsRead == 0 {
             throw BackpropError(.data, records == 0 ? "\(file): no data rows after the header" : "\(file): every row has a missing value")
         }
         if withoutTarget > 0 {
-            log("Note: \(withoutTarget) rows of \(file) have no value for the target '\(target)': left out")
-            guard writer.header.rows > 0 else { throw BackpropError(.data, "\(file): no row has a value for the target '\(target)'") }
+            log(stage.leftOutNote(withoutTarget, file: file))
+            guard writer.header.rows > 0 else { throw BackpropError(.data, stage.noTargetMessage(file: file)) }
         }
         func storage(_ index: Int) throws -> ColumnCacheHeader.Storage {
             guard let dictionary = labels[index] else { return .numbers }

@@ -148,17 +148,12 @@ public struct IngestStage: PipelineStage {
             // without a target cannot be learnt from or scored, so they are left out.
             features = features.map { Column(name: $0.name, values: markMissingLabels($0.values)) }
             targetColumn.values = markMissingLabels(targetColumn.values)
-            let keep = (0..<rowIDs.count).filter { row in
-                switch targetColumn.values {
-                case .numeric(let values): return !values[row].isNaN
-                case .categorical(let labels): return !labels[row].isEmpty
-                }
-            }
+            let keep = Self.rowsWithTarget(targetColumn.values)
             var counts: [Int64] = [Int64(rowIDs.count - keep.count), Int64(keep.count)]  // left out, kept
             try group.sum(&counts)
             if counts[0] > 0 {
-                context.log("Note: \(counts[0]) rows of \(file) have no value for the target '\(target)': left out")
-                guard counts[1] > 0 else { throw context.error(.data, "\(file): no row has a value for the target '\(target)'") }
+                context.log(leftOutNote(counts[0], file: file))
+                guard counts[1] > 0 else { throw context.error(.data, noTargetMessage(file: file)) }
                 let all = Dataset(source: file, features: features, target: targetColumn, rowIDs: rowIDs).subset(keep)
                 (features, targetColumn, rowIDs) = (all.features, all.target, all.rowIDs)
             }
@@ -212,6 +207,25 @@ public struct IngestStage: PipelineStage {
         plan.roles[targetIndex] = labelled.contains(target) ? .label : .number
         plan.suggestCategorical[targetIndex] = false
         return ReadPlan(csv: csv, head: head, plan: plan, featureIndices: featureIndices, targetIndex: targetIndex)
+    }
+
+    /// The rows of a target column that have a value (with `"missing": "keep"`, a missing number
+    /// is NaN and a missing label the empty label; such rows are left out).
+    static func rowsWithTarget(_ values: ColumnValues) -> [Int] {
+        switch values {
+        case .numeric(let numbers): return numbers.indices.filter { !numbers[$0].isNaN }
+        case .categorical(let labels): return labels.indices.filter { !labels[$0].isEmpty }
+        }
+    }
+
+    /// The log line for `count` rows of `file` left out for want of a target.
+    func leftOutNote(_ count: some BinaryInteger, file: String) -> String {
+        "Note: \(count) rows of \(file) have no value for the target '\(target)': left out"
+    }
+
+    /// The error when no row of `file` has a target.
+    func noTargetMessage(file: String) -> String {
+        "\(file): no row has a value for the target '\(target)'"
     }
 
     /// A categorical column with its missing-value markers replaced by the empty label.
