@@ -1,6 +1,7 @@
-"""Python anchors of Benchmarks/scale/run: pandas read_csv, numpy loadtxt, and numpy full-batch
-epochs of the 32-64-1 logistic network with MSE, in place (preallocated buffers, out=).
-Usage: anchors.py pandas|loadtxt|numpy64|numpy32 DATA.csv [EPOCHS]
+"""Python anchors of Benchmarks/scale/run: pandas read_csv, numpy loadtxt, numpy full-batch
+epochs of the 32-64-1 logistic network with MSE, in place (preallocated buffers, out=), and the
+same epochs in torch on the CPU as a torch user writes them (nn.Sequential, autograd, SGD).
+Usage: anchors.py pandas|loadtxt|numpy64|numpy32|torch64|torch32 DATA.csv [EPOCHS [THREADS]]
 Prints "train_seconds N" for the epoch anchors (the epochs alone, data already in memory)."""
 import sys
 import time
@@ -43,6 +44,27 @@ def epochs(path, count, dtype):
     print(f"train_seconds {time.perf_counter() - start:.4f}")
 
 
+def torch_epochs(path, count, dtype_name, threads):
+    import warnings
+    import torch
+    warnings.filterwarnings("ignore", message="The given NumPy array is not writable")  # only read
+    torch.set_num_threads(threads)
+    dtype = getattr(torch, dtype_name)
+    table = torch.from_numpy(read_pandas(path)).to(dtype)
+    x, y = table[:, :32].contiguous(), table[:, 32:33].contiguous()
+    del table
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.Sigmoid(), torch.nn.Linear(64, 1), torch.nn.Sigmoid()).to(dtype)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    start = time.perf_counter()
+    for _ in range(count):
+        optimizer.zero_grad(set_to_none=False)
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+    print(f"train_seconds {time.perf_counter() - start:.4f}")
+
+
 def main():
     kind, path = sys.argv[1], sys.argv[2]
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 5
@@ -54,6 +76,8 @@ def main():
         epochs(path, count, np.float64)
     elif kind == "numpy32":
         epochs(path, count, np.float32)
+    elif kind in ("torch64", "torch32"):
+        torch_epochs(path, count, "float64" if kind == "torch64" else "float32", int(sys.argv[4]) if len(sys.argv) > 4 else 1)
     else:
         raise SystemExit(__doc__)
 

@@ -9,7 +9,7 @@ struct CachedFeatures: Sendable {
     let cache: ColumnCache
     /// The preprocessing fitted so far, in order.
     let transforms: [any FittedTransform]
-    /// The dataset in memory: the target and row ids (no feature columns).
+    /// The dataset in memory: the row count and row ids (no feature or target values).
     let data: Dataset
 
     /// Rows read at a time when a stage goes over many rows (prediction).
@@ -54,12 +54,12 @@ struct CachedFeatures: Sendable {
     }
 
     private func transformed(rows: [Int]) throws -> Dataset {
+        // The steps read feature columns only: the block carries no target values.
         var block = try rows.withUnsafeBufferPointer { positions in
             Dataset(
                 source: data.source,
                 features: try cache.header.features.map { Column(name: $0.name, values: try cache.values($0, rows: positions)) },
-                target: Column(name: data.target.name, values: data.target.values.subset(rows)),
-                rowIDs: rows.map { data.rowID(at: $0) })
+                targetNamed: data.target.name, rowCount: rows.count, rowIDs: rows.map { data.rowID(at: $0) })
         }
         for transform in transforms { block = try transform.apply(to: block) }
         return block

@@ -88,7 +88,7 @@ struct CachedRows: TrainingRowSource {
         case .list(let list): rows = requested.map { list[$0] }
         case .ascending(let set): rows = set.rows(at: requested)
         }
-        for (slot, value) in self.targets.values(at: rows).enumerated() {
+        for (slot, value) in try self.targets.values(at: rows).enumerated() {
             if let classCount {
                 for k in 0..<classCount { targets[slot * classCount + k] = 0 }
                 if value.isFinite, value >= 0, value < Double(classCount) { targets[slot * classCount + Int(value)] = 1 }

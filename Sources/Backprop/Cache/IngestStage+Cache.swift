@@ -50,16 +50,15 @@ extension IngestStage {
         }
     }
 
-    /// Makes the cache the pipeline's data: the target and row ids in memory, the feature
-    /// columns read from the file when the later stages need them.
+    /// Makes the cache the pipeline's data: the row ids in memory (only when the file stores a
+    /// list of them), the target and feature columns read from the file when the later stages
+    /// need them (`PipelineContext.targetColumn()`, `cachedFeatures()`).
     private func use(_ cache: ColumnCache, _ context: inout PipelineContext) throws {
         let header = cache.header
         do {
-            let target = Column(name: header.target.name, values: try cache.values(header.target))
             // Rows in file order with none left out: no list of row ids.
-            context.data = header.rowIDs == nil
-                ? Dataset(source: Pipeline.display(path), features: [], target: target, rowCount: header.rows)
-                : Dataset(source: Pipeline.display(path), features: [], target: target, rowIDs: try cache.rowIDs())
+            context.data = Dataset(source: Pipeline.display(path), features: [], targetNamed: header.target.name, rowCount: header.rows,
+                                   rowIDs: header.rowIDs == nil ? nil : try cache.rowIDs())
         } catch let error as BackpropError {
             throw context.error(error.category, error.message)
         }

@@ -35,6 +35,12 @@ struct RowBitmap: Sendable {
         self.count = rows.count
     }
 
+    /// Whether `row` is a member.
+    func contains(_ row: Int) -> Bool {
+        guard row >= 0, row / 64 < words.count else { return false }
+        return words[row / 64] & (UInt64(1) << UInt64(row % 64)) != 0
+    }
+
     /// The members at `ranks` (0-based places in ascending order), in the order asked for:
     /// each rank after the previous one costs a step to the next set bit.
     /// - Precondition: every rank is below `count`.

@@ -59,7 +59,7 @@ enum TrainingFeatures {
     /// The rows at `positions` (nil: every dataset row, in order) as a training source.
     /// - Parameters:
     ///   - targets: the targets of the dataset rows; from a cache, made for each block as it is read.
-    ///   - allTargets: in memory, `targets.allRows()` (made once, shared by the sources).
+    ///   - allTargets: in memory, `targets.allRows()` (made once, shared by the sources); nil from a cache.
     ///   - inFileOrder: from a cache, serve the rows in file order (`prefersFileOrder`): a set
     ///     of one bit per dataset row instead of a sorted copy of the list; with `weights`, the
     ///     list must be sorted already (the weights follow it).
@@ -67,7 +67,7 @@ enum TrainingFeatures {
               inFileOrder: Bool = false) -> any TrainingRowSource {
         switch self {
         case .memory(let columns, _):
-            let all = allTargets ?? targets.allRows()
+            guard let all = allTargets else { preconditionFailure("in memory, every row's target made once") }
             return DatasetRows(features: columns, targets: all, oneHotClasses: oneHotClasses,
                                positions: positions ?? Array(all.indices), weights: weights)
         case .cached(let features, let names):

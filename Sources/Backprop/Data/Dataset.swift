@@ -100,6 +100,19 @@ public struct Dataset: Equatable, Sendable {
         self.rowCount = rowCount
     }
 
+    /// Creates a dataset whose feature and target values are not held here: they stay in a
+    /// cache file (read the target through `PipelineContext.targetColumn()`). `features` has
+    /// `rowCount` values each, usually none; `target` has the column's name and no values.
+    init(source: String, features: [Column], targetNamed targetName: String, rowCount: Int, rowIDs: [Int]?) {
+        precondition(features.allSatisfy { $0.values.count == rowCount } && (rowIDs?.count ?? rowCount) == rowCount,
+                     "every column needs one value per row")
+        self.source = source
+        self.features = features
+        self.target = Column(name: targetName, values: .numeric([]))
+        self.listedRowIDs = rowIDs
+        self.rowCount = rowCount
+    }
+
     /// The row id (0-based data row of the source file) of the row at `position`.
     public func rowID(at position: Int) -> Int {
         listedRowIDs?[position] ?? position

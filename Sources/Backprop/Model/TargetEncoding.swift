@@ -39,7 +39,7 @@ public struct TargetEncoding: Equatable, Sendable {
     }
 
     /// The labels of `values` at `rows`, each once (without making a label per row).
-    private static func distinctLabels(_ values: ColumnValues, rows: some Collection<Int>) -> Set<String> {
+    static func distinctLabels(_ values: ColumnValues, rows: some Collection<Int>) -> Set<String> {
         switch values {
         case .categorical(let labels):
             var present = [Bool](repeating: false, count: labels.labels.count)
@@ -78,8 +78,22 @@ public struct TargetEncoding: Equatable, Sendable {
         if group.size > 1, output == .softmax || output == .sigmoid {
             distinct = Set(try GlobalStatistics.labelCounts(distinct, group: group).keys)
         }
+        return try choose(name: target.name, isCategorical: target.isCategorical, distinct: distinct, output: output, positive: positive) { seen in
+            guard let numbers = target.numbers else { return nil }
+            // Over several processes, the gathered labels (a number's label reads back as it).
+            return group.size > 1 ? Set(seen.compactMap { Double($0) }) : Set(rows.lazy.map { numbers[$0] })
+        }
+    }
+
+    /// The encoding for a target with the `distinct` labels in its training rows (see `fit`).
+    /// - Parameter numericValues: the distinct values of the training rows, given the sorted
+    ///   labels, or nil when the target holds labels; asked for only by a sigmoid output
+    ///   without a `positive` class.
+    static func choose(
+        name: String, isCategorical: Bool, distinct: Set<String>, output: Activation, positive: String?,
+        numericValues: ([String]) throws -> Set<Double>?
+    ) throws -> TargetEncoding? {
         let seen = OneHotTransform.sorted(distinct)
-        let name = target.name
         let shown = seen.prefix(6).joined(separator: ", ") + (seen.count > 6 ? ", …" : "")
         switch output {
         case .softmax:
@@ -88,9 +102,7 @@ public struct TargetEncoding: Equatable, Sendable {
             }
             return TargetEncoding(classes: seen)
         case .sigmoid:
-            if let numbers = target.numbers, positive == nil {
-                // Over several processes, the gathered labels (a number's label reads back as it).
-                let values = group.size > 1 ? Set(seen.compactMap { Double($0) }) : Set(rows.lazy.map { numbers[$0] })
+            if positive == nil, let values = try numericValues(seen) {
                 if values.isSubset(of: [0, 1]) { return TargetEncoding(classes: ["0", "1"]) }
                 if values.count != 2 {
                     guard values.allSatisfy({ (0...1).contains($0) }) else {
@@ -109,7 +121,7 @@ public struct TargetEncoding: Equatable, Sendable {
             }
             return TargetEncoding(classes: [seen[1 - index], positive])
         default:
-            if target.isCategorical {
+            if isCategorical {
                 throw BackpropError(.data, "target '\(name)' holds labels (\(shown)); a \(output.rawValue) output predicts a quantity: for classes set \"loss\": \"cross_entropy\" (a softmax output) or \"binary_cross_entropy\" (two classes)")
             }
             return nil

@@ -156,7 +156,15 @@ public struct Pipeline {
     /// The cross-validation of the stages after `split` (stage `index`): one quiet run per fold,
     /// the summary logged and kept in `context` for the evaluate stage of the final run.
     private func crossValidate(_ split: SplitStage, after index: Int, _ context: inout PipelineContext) throws {
-        guard let whole = context.split, let data = context.data, let (folds, repeats) = split.foldCount else { return }
+        guard let whole = context.split, var data = context.data, let (folds, repeats) = split.foldCount else { return }
+        if context.columnCache != nil {
+            // The folds are dealt from every training row's label: the target read whole, for the draw only.
+            do {
+                data.target = try context.targetColumn().whole()
+            } catch let error as BackpropError {
+                throw context.error(error.category, error.message)
+            }
+        }
         let (splits, stratified) = try split.folds(of: whole, data: data, group: context.rowGroup)
         let (trainCount, testCount) = whole.global.map { ($0.trainCount, $0.testCount) } ?? (whole.train.count, whole.test.count)
         var runs = [PipelineContext]()

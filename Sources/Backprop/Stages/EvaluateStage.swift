@@ -130,31 +130,37 @@ public struct EvaluateStage: PipelineStage {
         }
         // A bad test row on one process stops every process before the rows are gathered.
         // The targets and labels of the test rows only; the training rows' targets are summed
-        // a chunk at a time (no list of every row's target or label).
-        let labelsOfTestRows = OneHotTransform.labels(data.target.values.subset(split.test))
-        var (targets, trained, outputs) = try context.rowGroup.agreeing { () throws -> ([Double], TrainingTargets, Matrix) in
-            let targets: [Double], outputs: Matrix
+        // a chunk at a time (no list of every row's target or label; from a cache, a block of
+        // the file at a time, in file order).
+        let target = try context.targetColumn()
+        var (testLabels, targets, trained, outputs) = try context.rowGroup.agreeing { () throws -> ([String], [Double], TrainingTargets, Matrix) in
+            let labels: [String], targets: [Double], outputs: Matrix
             var trained = TrainingTargets(classCount: model.network.outputCount)
             do {
-                func codes(_ rows: [Int]) throws -> [Double] {
-                    guard let encoding = model.targetEncoding else { return try data.targetMatrix(rows: rows).values }
-                    return encoding.codes(Column(name: data.target.name, values: data.target.values.subset(rows)))
+                func codes(_ values: ColumnValues) throws -> [Double] {
+                    guard let encoding = model.targetEncoding else {
+                        guard case .numeric(let numbers) = values else {
+                            throw BackpropError(.data, "target column '\(target.name)' is categorical; it must hold numbers")
+                        }
+                        return numbers
+                    }
+                    return encoding.codes(Column(name: target.name, values: values))
                 }
-                targets = try codes(split.test)
-                for start in stride(from: 0, to: split.train.count, by: 65_536) {
-                    trained.add(try codes(Array(split.train[start..<min(start + 65_536, split.train.count)])))
-                }
+                let testValues = try target.values(at: split.test)
+                labels = OneHotTransform.labels(testValues)
+                targets = try codes(testValues)
+                try target.forEachBlockInFileOrder(of: split.train, rowCount: data.rowCount) { trained.add(try codes($0)) }
                 if let encoding = model.targetEncoding, let index = targets.firstIndex(where: { !$0.isFinite }) {
-                    throw BackpropError(.data, "\(data.source): data row \(data.rowID(at: split.test[index]) + 1): target '\(data.target.name)' is \"\(labelsOfTestRows[index])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
+                    throw BackpropError(.data, "\(data.source): data row \(data.rowID(at: split.test[index]) + 1): target '\(target.name)' is \"\(labels[index])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
                 }
                 outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
                     : try context.predictions(of: model.network, rows: split.test)
             } catch let error as BackpropError {
                 throw context.error(.data, error.message)
             }
-            return (targets, trained, outputs)
+            return (labels, targets, trained, outputs)
         }
-        var testRowIDs = split.test.map { data.rowID(at: $0) }, testLabels = labelsOfTestRows
+        var testRowIDs = split.test.map { data.rowID(at: $0) }
         if let global = split.global {
             // Several processes: every process gets all test rows, in global order, and the
             // training targets' counts and sums of all processes.
@@ -164,7 +170,7 @@ public struct EvaluateStage: PipelineStage {
             trained = try trained.summed(over: context.rowGroup)
         }
         if let predictionsURL {
-            var lines = [CSVText.line(["row", data.target.name] + model.predictionHeader)]
+            var lines = [CSVText.line(["row", target.name] + model.predictionHeader)]
             for index in testRowIDs.indices {
                 let values = (0..<outputs.columns).map { outputs[index, $0] }
                 lines.append(CSVText.line([String(testRowIDs[index]), testLabels[index]] + model.predictionFields(values)))

@@ -11,8 +11,8 @@ struct TargetValues: Sendable {
         var sd: Double
     }
 
-    /// The target column of the dataset (shared, not copied).
-    let column: Column
+    /// The target column of the dataset: in memory (shared, not copied) or in a cache file.
+    let column: TargetColumn
     /// The classes, for a classifier; nil when the values are trained on as they are.
     let encoding: TargetEncoding?
     /// The standardization, when asked for.
@@ -20,8 +20,8 @@ struct TargetValues: Sendable {
 
     /// Creates the targets of `column`.
     /// - Throws: `.data` when the column holds labels and there is no encoding.
-    init(column: Column, encoding: TargetEncoding?) throws {
-        if encoding == nil, column.numbers == nil {
+    init(column: TargetColumn, encoding: TargetEncoding?) throws {
+        if encoding == nil, column.isCategorical {
             throw BackpropError(.data, "target column '\(column.name)' is categorical; it must hold numbers")
         }
         self.column = column
@@ -29,19 +29,22 @@ struct TargetValues: Sendable {
     }
 
     /// The targets of the rows at `rows` (positions in the dataset, nil for all), in that order.
-    func values(at rows: [Int]?) -> [Double] {
-        guard let rows else { return allRows() }
-        return scaled(encoded(Column(name: column.name, values: column.values.subset(rows))))
+    /// - Throws: `.data` when the cache cannot be read.
+    func values(at rows: [Int]?) throws -> [Double] {
+        guard let rows else { return try allRows() }
+        return scaled(encoded(try column.values(at: rows)))
     }
 
     /// The targets of every row of the dataset.
-    func allRows() -> [Double] {
-        scaled(encoded(column))
+    /// - Throws: `.data` when the cache cannot be read.
+    func allRows() throws -> [Double] {
+        scaled(encoded(try column.whole().values))
     }
 
-    private func encoded(_ column: Column) -> [Double] {
-        if let encoding { return encoding.codes(column) }
-        return column.numbers ?? []
+    private func encoded(_ values: ColumnValues) -> [Double] {
+        if let encoding { return encoding.codes(Column(name: column.name, values: values)) }
+        if case .numeric(let numbers) = values { return numbers }
+        return []
     }
 
     private func scaled(_ values: [Double]) -> [Double] {

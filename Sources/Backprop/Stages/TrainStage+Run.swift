@@ -29,9 +29,11 @@ extension TrainStage {
                 try features.checkPresent(rows, in: data)
                 return features
             }
-            encoding = try rows.map { try TargetEncoding.fit(data.target, rows: $0, output: outputActivation, positive: positiveClass, group: context.rowGroup) }
-                ?? TargetEncoding.fit(data.target, rows: 0..<data.rowCount, output: outputActivation, positive: positiveClass, group: context.rowGroup)
-            targets = try context.rowGroup.agreeing { try TargetValues(column: data.target, encoding: encoding) }
+            // In memory, or read from the cache a block at a time when it is needed.
+            let target = try context.targetColumn()
+            encoding = try TargetEncoding.fit(target, rows: rows, rowCount: data.rowCount, output: outputActivation, positive: positiveClass,
+                                              group: context.rowGroup)
+            targets = try context.rowGroup.agreeing { try TargetValues(column: target, encoding: encoding) }
         } catch let error as BackpropError {
             throw context.error(.data, error.message)
         }
@@ -39,7 +41,7 @@ extension TrainStage {
             let what = isMulticlass ? "one output per class" : "the output is the probability of \(encoding.classes[1])"
             context.log("Target '\(data.target.name)': classes \(encoding.classes.joined(separator: ", ")); \(what)")
         }
-        let scaling = standardizeTarget ? try targetScaling(targets.values(at: rows), context: context) : nil
+        let scaling = standardizeTarget ? try targetScaling(try targetsRead(targets, at: rows, context), context: context) : nil
         if let scaling {
             targets.scaling = TargetValues.Scaling(mean: scaling.mean, sd: scaling.sd)
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
@@ -79,7 +81,7 @@ extension TrainStage {
         let fileOrder = global == nil && features.prefersFileOrder(batchSize: batchSize)
         if fileOrder && classWeight != nil { rows?.sort() }  // the row weights follow the sorted list
         // In memory: every row's target made once; from a cache: a block's as it is read.
-        let allTargets = features.isCached ? nil : targets.allRows()
+        let allTargets = features.isCached ? nil : try targetsRead(targets, at: nil, context)
         func source(_ positions: [Int]?, weights: [Double]? = nil, inFileOrder: Bool = false) -> any TrainingRowSource {
             features.rows(targets: targets, allTargets: allTargets, oneHotClasses: isMulticlass ? classCount : nil, positions: positions,
                           weights: weights, inFileOrder: inFileOrder)
@@ -90,7 +92,7 @@ extension TrainStage {
             optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
-        let trainingCodes = classWeight == nil ? [] : allTargets.map { all in rows.map { $0.map { all[$0] } } ?? all } ?? targets.values(at: rows)
+        let trainingCodes = classWeight == nil ? [] : try allTargets.map { all in rows.map { $0.map { all[$0] } } ?? all } ?? targetsRead(targets, at: rows, context)
         let classWeights = try classWeight.map { try Self.classWeights($0, codes: trainingCodes, encoding: encoding, context: context) }
         let rowWeights = classWeights.map { weights in trainingCodes.map { weights.perClass[Int($0)] } }
         if let classWeights, let encoding {
@@ -149,6 +151,17 @@ extension TrainStage {
         context.model = model
         if let modelURL {
             context.outputs.append(PendingOutput(label: "Model", url: modelURL, data: ModelFile.encode(model)))
+        }
+    }
+
+    /// The targets of the rows at `rows` (nil: every row), in that order: 8 bytes per row, for
+    /// the steps that need every training row's (target standardization, class weights).
+    /// - Throws: `.data` when the cache cannot be read.
+    private func targetsRead(_ targets: TargetValues, at rows: [Int]?, _ context: PipelineContext) throws -> [Double] {
+        do {
+            return try targets.values(at: rows)
+        } catch let error as BackpropError {
+            throw context.error(.data, error.message)
         }
     }
 
