@@ -26,14 +26,22 @@ struct CachedFeatures: Sendable {
         try transformed(rows: rows)
     }
 
-    /// One feature column after the preprocessing, for every row: its raw column read whole,
-    /// then the steps that derive from it.
+    /// One feature column after the preprocessing, for every row (`rows` nil: its raw column read
+    /// whole) or for the rows at `rows` (ascending positions: a block), then the steps that
+    /// derive from it.
     /// - Throws: `.data` when no raw column gives `name` or the cache cannot be read.
-    func column(named name: String) throws -> Column {
+    func column(named name: String, rows: [Int]? = nil) throws -> Column {
         for raw in cache.header.features {
             let steps = derivation(of: raw.name)
             guard steps.names.contains(name) else { continue }
-            var single = data.withFeatures([Column(name: raw.name, values: try cache.values(raw))])
+            var single: Dataset
+            if let rows {
+                let values = try rows.withUnsafeBufferPointer { try cache.values(raw, rows: $0) }
+                single = Dataset(source: data.source, features: [Column(name: raw.name, values: values)], targetNamed: data.target.name,
+                                 rowCount: rows.count, rowIDs: rows.map { data.rowID(at: $0) })
+            } else {
+                single = data.withFeatures([Column(name: raw.name, values: try cache.values(raw))])
+            }
             for step in steps.transforms { single = try step.apply(to: single) }
             guard let index = single.featureIndex(named: name) else { break }
             return single.features[index]

@@ -1,6 +1,8 @@
+import BackpropNumerics
+
 /// How the stages run when the data's feature columns are in a cache file: split, train and
 /// evaluate read it themselves (a block of rows at a time); impute and normalize fit one column
-/// at a time (read whole, then dropped) and only record their fitted steps, which are applied to
+/// at a time (a block at a time, or read whole and dropped) and only record their fitted steps, which are applied to
 /// each block as it is read. Other stages (plugins, stages registered by users) read whole
 /// columns in memory and are refused.
 enum CachedStages {
@@ -33,24 +35,87 @@ enum CachedStages {
 
 extension NormalizeStage {
     /// Fits on the training rows of the cached columns, one column at a time, and records the
-    /// fitted steps (the same values as in memory: the same numbers in the same order).
+    /// fitted steps: the same values as in memory to the bit (GSL's running mean, standard
+    /// deviation and bounds over the same numbers in the same order, `RunningStatistics`).
+    /// Without a split the training rows are the file's rows in order: each column is read a
+    /// block at a time (twice to standardize) and nothing per row is kept. After a split, each
+    /// column is read whole and its training rows taken in training order from it (8 bytes per
+    /// row while a column is fitted, no copy of the training rows' values).
     func runOnCache(_ context: inout PipelineContext) throws {
         guard let cached = try context.cachedFeatures() else { return try run(&context) }
-        let rows = try context.split?.train ?? Array(0..<context.requireData().rowCount)
-        let columns = try resolve(try cached.schema())
+        let rows = context.split?.train  // nil: every row, in file order
+        let schema = try cached.schema()
+        let columns = try resolve(schema)
         var fitted = [any FittedTransform](), constant = [String]()
         for name in columns.standardize + columns.minMax {
-            let column = try cached.column(named: name)
-            if columns.standardize.contains(name) {
-                fitted.append(try StandardizeTransform(fitting: column, rows: rows))
+            let standardize = columns.standardize.contains(name)
+            let statistics = try cached.statistics(of: name, rows: rows, deviations: standardize,
+                                                   operation: standardize ? "standardize" : "min-max scale", schema: schema)
+            if standardize {
+                let count = statistics.count
+                let sd = count > 1 ? statistics.sampleStandardDeviation : count == 0 ? .nan : 0
+                fitted.append(try StandardizeTransform(column: name, count: count, mean: statistics.meanValue, standardDeviation: sd))
             } else {
-                fitted.append(try MinMaxTransform(fitting: column, rows: rows))
+                fitted.append(try MinMaxTransform(column: name, bounds: statistics.bounds))
             }
-            if Self.isConstant(column, rows: rows) { constant.append(name) }
+            if let bounds = statistics.bounds, bounds.min == bounds.max { constant.append(name) }
         }
-        for name in columns.oneHot { fitted.append(try oneHot(try cached.column(named: name), rows: rows)) }
-        warnConstant(constant, rows: rows.count, context)
+        if !columns.oneHot.isEmpty {
+            // The labels of the training rows: the column's codes, 4 bytes per row (and, without a split, a list of the rows).
+            let rows = rows ?? Array(0..<cached.data.rowCount)
+            for name in columns.oneHot { fitted.append(try oneHot(try cached.column(named: name), rows: rows)) }
+        }
+        warnConstant(constant, rows: rows?.count ?? cached.data.rowCount, context)
         context.preprocessing.append(contentsOf: fitted)
+    }
+}
+
+extension CachedFeatures {
+    /// Rows of a column read at a time when a stage fits on every row in file order.
+    static let fittingBlockRows = 65_536
+
+    /// GSL's mean, bounds and (with `deviations`) sample standard deviation of the numeric
+    /// feature `name` (after the preprocessing so far) over the training rows in training order
+    /// (`rows`; nil: every row in file order, read a block at a time), without an array of the
+    /// training rows' values.
+    /// - Throws: `.data`, as fitting in memory does, for a categorical column or a missing value
+    ///   (naming the first in training order), or when the cache cannot be read.
+    func statistics(of name: String, rows: [Int]?, deviations: Bool, operation: String, schema: Dataset) throws -> RunningStatistics {
+        if let index = schema.featureIndex(named: name), schema.features[index].isCategorical {
+            throw BackpropError(.data, "cannot \(operation) column '\(name)': it is categorical (use one_hot)")
+        }
+        func numbers(_ column: Column) throws -> [Double] {
+            guard let values = column.numbers else {
+                throw BackpropError(.data, "cannot \(operation) column '\(name)': it is categorical (use one_hot)")
+            }
+            return values
+        }
+        func missing(at position: Int) -> BackpropError {
+            BackpropError(.data, "cannot \(operation) column '\(name)': it has missing values (the first in data row \(position)); put an impute stage before this one")
+        }
+        var statistics = RunningStatistics()
+        if let rows {
+            let values = try numbers(try column(named: name))
+            for position in rows {
+                let x = values[position]
+                if x.isNaN { throw missing(at: position) }
+                statistics.add(x)
+            }
+            if deviations { statistics.addDeviations(rows.lazy.map { values[$0] }) }
+            return statistics
+        }
+        for pass in deviations ? [1, 2] : [1] {
+            for start in stride(from: 0, to: data.rowCount, by: Self.fittingBlockRows) {
+                let block = try numbers(try column(named: name, rows: Array(start..<min(start + Self.fittingBlockRows, data.rowCount))))
+                if pass == 2 {
+                    statistics.addDeviations(block)
+                    continue
+                }
+                if let k = block.firstIndex(where: \.isNaN) { throw missing(at: start + k) }
+                statistics.add(block)
+            }
+        }
+        return statistics
     }
 }
 

@@ -73,11 +73,19 @@ public struct StandardizeTransform: FittedTransform, Equatable {
     public init(fitting column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws {
         let values = try group.agreeing { try numericValues(column, rows: rows, operation: "standardize") }
         let (count, mean, sd) = try GlobalStatistics.meanAndStandardDeviation(values, group: group)
-        guard count > 0 else { throw BackpropError(.data, "cannot standardize column '\(column.name)': no fitting rows") }
+        try self.init(column: column.name, count: count, mean: mean, standardDeviation: sd)
+    }
+
+    /// A transform from the statistics of `count` fitting values computed elsewhere (a cached
+    /// column read a block at a time), with the checks of fitting: `standardDeviation` 0 (one
+    /// value, or a constant column) gives scale 1.
+    /// - Throws: for no rows, or a mean or standard deviation that is not finite.
+    init(column: String, count: Int, mean: Double, standardDeviation sd: Double) throws {
+        guard count > 0 else { throw BackpropError(.data, "cannot standardize column '\(column)': no fitting rows") }
         guard mean.isFinite, sd.isFinite else {
-            throw BackpropError(.data, "cannot standardize column '\(column.name)': its mean or standard deviation is not finite")
+            throw BackpropError(.data, "cannot standardize column '\(column)': its mean or standard deviation is not finite")
         }
-        self.column = column.name
+        self.column = column
         self.mean = mean
         self.standardDeviation = sd > 0 ? sd : 1
     }
@@ -126,10 +134,17 @@ public struct MinMaxTransform: FittedTransform, Equatable {
     /// - Throws: for a categorical column or no rows.
     public init(fitting column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws {
         let values = try group.agreeing { try numericValues(column, rows: rows, operation: "min-max scale") }
-        guard let bounds = try GlobalStatistics.bounds(values, group: group), bounds.min.isFinite, bounds.max.isFinite else {
-            throw BackpropError(.data, "cannot min-max scale column '\(column.name)': no finite fitting values")
+        try self.init(column: column.name, bounds: try GlobalStatistics.bounds(values, group: group))
+    }
+
+    /// A transform from the bounds of the fitting values computed elsewhere (a cached column
+    /// read a block at a time; nil for no values), with the checks of fitting.
+    /// - Throws: when there are no finite bounds.
+    init(column: String, bounds: (min: Double, max: Double)?) throws {
+        guard let bounds, bounds.min.isFinite, bounds.max.isFinite else {
+            throw BackpropError(.data, "cannot min-max scale column '\(column)': no finite fitting values")
         }
-        self.column = column.name
+        self.column = column
         (minimum, maximum) = bounds
     }
 
