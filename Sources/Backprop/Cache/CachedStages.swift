@@ -62,7 +62,7 @@ extension NormalizeStage {
         }
         if !columns.oneHot.isEmpty {
             // The labels of the training rows: the column's codes, 4 bytes per row (and, without a split, a list of the rows).
-            let rows = rows ?? Array(0..<cached.data.rowCount)
+            let rows = rows?.array ?? Array(0..<cached.data.rowCount)
             for name in columns.oneHot { fitted.append(try oneHot(try cached.column(named: name), rows: rows)) }
         }
         warnConstant(constant, rows: rows?.count ?? cached.data.rowCount, context)
@@ -80,7 +80,7 @@ extension CachedFeatures {
     /// training rows' values.
     /// - Throws: `.data`, as fitting in memory does, for a categorical column or a missing value
     ///   (naming the first in training order), or when the cache cannot be read.
-    func statistics(of name: String, rows: [Int]?, deviations: Bool, operation: String, schema: Dataset) throws -> RunningStatistics {
+    func statistics(of name: String, rows: RowList?, deviations: Bool, operation: String, schema: Dataset) throws -> RunningStatistics {
         if let index = schema.featureIndex(named: name), schema.features[index].isCategorical {
             throw BackpropError(.data, "cannot \(operation) column '\(name)': it is categorical (use one_hot)")
         }
@@ -123,7 +123,7 @@ extension ImputeStage {
     /// Fits each fill on the training rows of its cached column and records the fitted steps.
     func runOnCache(_ context: inout PipelineContext) throws {
         guard let cached = try context.cachedFeatures() else { return try run(&context) }
-        let rows = try context.split?.train ?? Array(0..<context.requireData().rowCount)
+        let rows = try context.split?.train.array ?? Array(0..<context.requireData().rowCount)
         let fitted = try selected(try cached.schema()).map { try fit(try cached.column(named: $0), rows: rows) }
         context.preprocessing.append(contentsOf: fitted)
     }

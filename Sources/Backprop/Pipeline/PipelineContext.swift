@@ -4,17 +4,22 @@ import FoundationEssentials
 /// The train/test partition of a dataset, as row positions.
 public struct DataSplit: Equatable, Sendable {
     /// Positions of the training rows, in training order.
-    public var train: [Int]
+    public var train: RowList
     /// Positions of the test rows.
-    public var test: [Int]
+    public var test: RowList
     /// In a run over several processes: where these rows sit in the split of all processes'
     /// rows (nil for a process alone).
     public var global: GlobalSplitPositions?
 
     /// Creates a split.
     public init(train: [Int], test: [Int], global: GlobalSplitPositions? = nil) {
-        self.train = train
-        self.test = test
+        self.init(trainRows: RowList(train), testRows: RowList(test), global: global)
+    }
+
+    /// Creates a split from row lists (4 bytes per row each when they are narrow).
+    public init(trainRows: RowList, testRows: RowList, global: GlobalSplitPositions? = nil) {
+        self.train = trainRows
+        self.test = testRows
         self.global = global
     }
 }

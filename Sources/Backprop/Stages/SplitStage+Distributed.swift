@@ -31,11 +31,12 @@ extension SplitStage {
             let (trainRows, trainPositions) = try held(train, field: "train_rows", local: local, shards: shards, context: context)
             var split = DataSplit(train: trainRows, test: [], global: GlobalSplitPositions(train: trainPositions, test: [], trainCount: train.count, testCount: 0))
             if let test {
-                (split.test, split.global!.test) = try held(test, field: "test_rows", local: local, shards: shards, context: context)
+                let (testRows, testPositions) = try held(test, field: "test_rows", local: local, shards: shards, context: context)
+                (split.test, split.global!.test) = (RowList(testRows), testPositions)
                 split.global!.testCount = test.count
             } else {
                 // Every row not trained on, in row order: numbered after the other processes' ones.
-                split.test = Array(Set(0..<data.rowCount).subtracting(trainRows)).sorted()
+                split.test = RowList(Array(Set(0..<data.rowCount).subtracting(trainRows)).sorted())
                 let (before, total) = try shards.count(split.test.count)
                 split.global!.test = split.test.indices.map { before + $0 }
                 split.global!.testCount = total

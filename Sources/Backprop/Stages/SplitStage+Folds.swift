@@ -98,9 +98,9 @@ private struct TrainingRowsOfAllProcesses {
     init(_ split: DataSplit, data: Dataset, group: any ProcessGroup) throws {
         let labels = OneHotTransform.labels(data.target.values)
         guard let global = split.global else {
-            dataOrder = split.train
+            dataOrder = split.train.array
             self.labels = split.train.map { labels[$0] }
-            localRow = split.train
+            localRow = split.train.map { Optional($0) }
             isCategorical = data.target.isCategorical
             return
         }
