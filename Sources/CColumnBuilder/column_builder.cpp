@@ -52,10 +52,13 @@ struct bp_column_builder {
 
     size_t number_count;
     size_t label_count;
-    double **numbers;         // per number column: `capacity` values, the first `rows` kept
-    uint32_t **codes;         // per label column: likewise
+    double **numbers;         // per number column: `number_capacity` values, the first `rows` kept
+    uint32_t **codes;         // per label column: `capacity` values, the first `rows` kept
     size_t rows;
     size_t capacity;          // > rows: the record in progress writes at index `rows`
+    size_t number_capacity;   // = capacity, or the fixed size of the caller's number buffers
+    bool caller_numbers;      // the number buffers are the caller's (bp_column_builder_use_number_buffers)
+    bool overflowed;          // the record in progress did not fit in the caller's number buffers
     int64_t *dropped;
     size_t dropped_count;
     size_t dropped_capacity;
@@ -93,9 +96,10 @@ void fail(bp_column_builder *builder, int kind, int64_t record) {
 // Every column buffer grown (or first allocated) to `capacity` rows; false when out of memory
 // (the capacity then stays as it was: buffers already grown are only larger).
 bool resize_columns(bp_column_builder *builder, size_t capacity) {
-    for (size_t slot = 0; slot < builder->number_count; ++slot) {
+    for (size_t slot = 0; !builder->caller_numbers && slot < builder->number_count; ++slot) {
         if (!grow(reinterpret_cast<void **>(&builder->numbers[slot]), capacity, sizeof(double))) return false;
     }
+    if (!builder->caller_numbers) builder->number_capacity = capacity;
     for (size_t slot = 0; slot < builder->label_count; ++slot) {
         if (!grow(reinterpret_cast<void **>(&builder->codes[slot]), capacity, sizeof(uint32_t))) return false;
     }
@@ -158,7 +162,7 @@ extern "C" void bp_column_builder_set_label_context(bp_column_builder *builder, 
 
 extern "C" void bp_column_builder_free(bp_column_builder *builder) {
     if (builder == nullptr) return;
-    for (size_t slot = 0; builder->numbers != nullptr && slot < builder->number_count; ++slot) std::free(builder->numbers[slot]);
+    for (size_t slot = 0; !builder->caller_numbers && builder->numbers != nullptr && slot < builder->number_count; ++slot) std::free(builder->numbers[slot]);
     for (size_t slot = 0; builder->codes != nullptr && slot < builder->label_count; ++slot) std::free(builder->codes[slot]);
     for (size_t index = 0; builder->markers != nullptr && index < builder->marker_count; ++index) std::free(builder->markers[index].bytes);
     std::free(builder->numbers);
@@ -183,6 +187,10 @@ extern "C" void bp_column_builder_field(void *field, size_t length, void *data) 
         while (length > 0 && is_space(text[length - 1])) --length;
     }
     size_t slot = builder->slots[index], row = builder->rows;
+    if (role == BP_COLUMN_NUMBER && row >= builder->number_capacity) {
+        builder->overflowed = true;  // only with the caller's buffers: ours always hold the record in progress
+        return;
+    }
     if (is_missing(builder, text, length)) {
         if (builder->missing_column < 0) builder->missing_column = static_cast<int64_t>(index);
         if (role == BP_COLUMN_NUMBER) {
@@ -209,10 +217,16 @@ extern "C" void bp_column_builder_record(int, void *data) {
     int64_t record = builder->records++;
     size_t fields = builder->column;
     int64_t missing_column = builder->missing_column, bad_column = builder->bad_column;
+    bool overflowed = builder->overflowed;
     builder->column = 0;
     builder->missing_column = -1;
     builder->bad_column = -1;
+    builder->overflowed = false;
     if (builder->failure.kind != BP_BUILD_OK) return;
+    if (overflowed) {
+        fail(builder, BP_BUILD_FULL, record);
+        return;
+    }
     if (fields != builder->width) {
         fail(builder, BP_BUILD_RAGGED, record);
         builder->failure.fields = static_cast<int64_t>(fields);
@@ -273,7 +287,7 @@ extern "C" const uint32_t *bp_column_builder_codes(const bp_column_builder *buil
 
 extern "C" void bp_column_builder_release_numbers(bp_column_builder *builder, size_t slot) {
     // No row may be written into a released buffer: only a stopped builder lets go of one.
-    if (slot >= builder->number_count || builder->failure.kind == BP_BUILD_OK) return;
+    if (slot >= builder->number_count || builder->failure.kind == BP_BUILD_OK || builder->caller_numbers) return;
     std::free(builder->numbers[slot]);
     builder->numbers[slot] = nullptr;
 }
@@ -284,7 +298,8 @@ extern "C" const int64_t *bp_column_builder_dropped(const bp_column_builder *bui
 
 extern "C" int bp_column_builder_take_rows(bp_column_builder *builder, bp_column_builder *taken) {
     if (taken->number_count != builder->number_count || taken->label_count != builder->label_count ||
-        taken->records != 0 || taken->rows != 0 || taken->dropped_count != 0) return -1;
+        taken->records != 0 || taken->rows != 0 || taken->dropped_count != 0 ||
+        builder->caller_numbers || taken->caller_numbers) return -1;
     for (size_t slot = 0; slot < builder->number_count; ++slot) {
         if (builder->numbers[slot] == nullptr || taken->numbers[slot] == nullptr) return -1;  // released
     }
@@ -298,6 +313,7 @@ extern "C" int bp_column_builder_take_rows(bp_column_builder *builder, bp_column
         std::swap(builder->codes[slot], taken->codes[slot]);
     }
     std::swap(builder->capacity, taken->capacity);
+    std::swap(builder->number_capacity, taken->number_capacity);
     taken->rows = builder->rows;
     builder->rows = 0;
     taken->records = builder->records - builder->taken_records;
@@ -308,4 +324,31 @@ extern "C" int bp_column_builder_take_rows(bp_column_builder *builder, bp_column
     builder->dropped_count = 0;
     builder->taken_records = builder->records;
     return 0;
+}
+
+extern "C" int bp_column_builder_use_number_buffers(bp_column_builder *builder, double *const *buffers, size_t capacity) {
+    if (builder->records != 0 || builder->column != 0 || builder->caller_numbers || buffers == nullptr) return -1;
+    for (size_t slot = 0; slot < builder->number_count; ++slot) {
+        if (buffers[slot] == nullptr) return -1;
+    }
+    for (size_t slot = 0; slot < builder->number_count; ++slot) {
+        std::free(builder->numbers[slot]);
+        builder->numbers[slot] = buffers[slot];
+    }
+    builder->caller_numbers = true;
+    builder->number_capacity = capacity;
+    return 0;
+}
+
+extern "C" size_t bp_count_line_feeds(const char *bytes, size_t length) {
+    // Counted in 255-byte runs into byte counters, a loop the compiler turns into vector compares.
+    size_t count = 0, index = 0;
+    while (index < length) {
+        size_t run = length - index < 255 ? length - index : 255;
+        unsigned char found = 0;
+        for (size_t offset = 0; offset < run; ++offset) found += bytes[index + offset] == '\n';
+        count += found;
+        index += run;
+    }
+    return count;
 }

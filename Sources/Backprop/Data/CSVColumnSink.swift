@@ -13,12 +13,15 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
         case missing(record: Int, column: Int)
         case notNumber(record: Int, column: Int, field: String)
         case outOfMemory(record: Int)
+        /// The record did not fit in the caller's number buffers (more records than line feeds).
+        case full(record: Int)
         case syntax(offset: Int, reason: String)
         case unterminatedQuote
 
         var record: Int? {
             switch self {
-            case .ragged(let record, _), .missing(let record, _), .notNumber(let record, _, _), .outOfMemory(let record): return record
+            case .ragged(let record, _), .missing(let record, _), .notNumber(let record, _, _), .outOfMemory(let record),
+                 .full(let record): return record
             case .syntax, .unterminatedQuote: return nil
             }
         }
@@ -60,7 +63,25 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
         bp_column_builder_set_label_context(builder, Unmanaged.passUnretained(self).toOpaque())
     }
 
+    /// A sink that writes its number columns into the caller's buffers: `numbers[slot]` for
+    /// number column `slot` (number columns counted in column order), each with room for
+    /// `capacity` rows and borrowed while the sink lives. A record beyond them stops the sink
+    /// with `.full`.
+    convenience init(plan: CSVColumnPlan, numbers: [UnsafeMutablePointer<Double>], capacity: Int) {
+        self.init(plan: plan)
+        let pointers = numbers.map { Optional($0) }
+        guard bp_column_builder_use_number_buffers(builder, pointers, capacity) == 0 else {
+            preconditionFailure("one buffer per number column of the plan, for a new sink")
+        }
+    }
+
     deinit { bp_column_builder_free(builder) }
+
+    /// The line feed bytes in `bytes`.
+    static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        return bp_count_line_feeds(base.assumingMemoryBound(to: CChar.self), bytes.count)
+    }
 
     /// The builder's C callbacks, for libcsv to call directly.
     var directCallbacks: CSVDirectCallbacks? {
@@ -89,6 +110,7 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
                 let prefix = UnsafeRawBufferPointer(start: built.text, count: built.text_length)
                 return .notNumber(record: record, column: Int(built.column), field: Self.quoted(prefix, length: built.field_length))
             case BP_BUILD_OUT_OF_MEMORY: return .outOfMemory(record: record)
+            case BP_BUILD_FULL: return .full(record: record)
             default: return readerFailure
             }
         }

@@ -9,14 +9,27 @@ extension ColumnarCSVReader {
     /// parts). Row ids count from the first part's first record. The sinks take no more rows.
     /// - Parameter requireRows: whether no rows at all is an error (not for one process's share).
     static func merge(_ sinks: [CSVColumnSink], plan: CSVColumnPlan, file: CSVFile, requireRows: Bool = true) throws -> CSVColumns {
+        let rowCount = try keptRows(sinks, file: file, requireRows: requireRows)
+        for sink in sinks { sink.stopTakingRows() }
+        let numbers = concatenate(sinks, slots: plan.roles.count(where: { $0 == .number }), rowCount: rowCount)
+        return assemble(sinks, numbers: numbers, plan: plan, rowCount: rowCount)
+    }
+
+    /// The rows the parts kept.
+    /// - Throws: `.data` when there are none and `requireRows`.
+    static func keptRows(_ sinks: [CSVColumnSink], file: CSVFile, requireRows: Bool) throws -> Int {
         let rowCount = sinks.reduce(0) { $0 + $1.rowCount }
         guard rowCount > 0 || !requireRows else {
             let records = sinks.reduce(0) { $0 + $1.records }
             throw BackpropError(.data, records == 0 ? "\(file.name): no data rows after the header" : "\(file.name): every row has a missing value")
         }
-        for sink in sinks { sink.stopTakingRows() }
+        return rowCount
+    }
+
+    /// The file's columns from the number columns (in column order, `rowCount` values each) and
+    /// the parts' label codes and records.
+    static func assemble(_ sinks: [CSVColumnSink], numbers: [[Double]], plan: CSVColumnPlan, rowCount: Int) -> CSVColumns {
         let numberColumns = plan.roles.indices.filter { plan.roles[$0] == .number }
-        let numbers = concatenate(sinks, slots: numberColumns.count, rowCount: rowCount)
         var columns = [ColumnValues?](repeating: nil, count: plan.header.count)
         for (slot, index) in numberColumns.enumerated() { columns[index] = .numeric(numbers[slot]) }
         for (slot, index) in plan.roles.indices.filter({ plan.roles[$0] == .label }).enumerated() {

@@ -69,6 +69,10 @@ public enum ColumnarCSVReader {
         _ file: CSVFile, head: Head, plan: CSVColumnPlan, options: CSVOptions, threads: Int,
         minimumPartBytes: Int = smallestPart, progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> CSVColumns {
+        if let columns = try readInPlace(file, head: head, plan: plan, options: options, threads: threads,
+                                         minimumPartBytes: minimumPartBytes, progress: progress) {
+            return columns
+        }
         let parsed = try parse(file, range: head.dataStart..<file.size, plan: plan, options: options, threads: threads,
                                minimumPartBytes: minimumPartBytes, progress: progress)
         if let failure = try firstFailure(of: parsed, file: file, plan: plan, options: options) { throw failure }
@@ -141,11 +145,12 @@ public enum ColumnarCSVReader {
         return zip(bounds, bounds.dropFirst()).map { $0..<$1 }
     }
 
-    private static func parse(
+    /// Parses each part on its own thread into a sink (`makeSink(part)`, or a sink of its own).
+    static func parse(
         _ file: CSVFile, parts: [Range<Int>], plan: CSVColumnPlan, options: CSVOptions,
-        bytesRead: ByteCounter, progress: (@Sendable (Int) -> Void)?
+        bytesRead: ByteCounter, progress: (@Sendable (Int) -> Void)?, makeSink: ((Int) -> CSVColumnSink)? = nil
     ) throws -> [CSVColumnSink] {
-        let sinks = parts.map { _ in CSVColumnSink(plan: plan) }
+        let sinks = parts.indices.map { makeSink?($0) ?? CSVColumnSink(plan: plan) }
         let errors = ErrorSlots(count: parts.count)
         let quote = options.quote
         let work = { (index: Int) in
@@ -205,6 +210,10 @@ public enum ColumnarCSVReader {
         case .outOfMemory(let record):
             let line = try lineOfRecord(record + recordOffset, file: file, part: part, options: options)
             return BackpropError(.data, "\(name): line \(line): out of memory: the rows up to this line do not fit in memory (see the ingest stage's 'cache')")
+        case .full(let record):
+            // Only sinks writing in place are full, and their reader reads again instead of reporting it.
+            let line = try lineOfRecord(record + recordOffset, file: file, part: part, options: options)
+            return BackpropError(.data, "\(name): line \(line): more records than line feeds before this line")
         }
     }
 
@@ -270,14 +279,14 @@ final class RecordCounter: CSVSink {
 }
 
 /// Bytes read by all parts so far.
-private final class ByteCounter: Sendable {
+final class ByteCounter: Sendable {
     private let count = Atomic<Int>(0)
     func add(_ bytes: Int) -> Int { count.add(bytes, ordering: .relaxed).newValue }
     func reset() { count.store(0, ordering: .relaxed) }
 }
 
 /// One error slot per part, written by that part's thread.
-private final class ErrorSlots: @unchecked Sendable {
+final class ErrorSlots: @unchecked Sendable {
     private let lock = Mutex<[Error?]>([])
     init(count: Int) { lock.withLock { $0 = Array(repeating: nil, count: count) } }
     func set(_ index: Int, _ error: Error) { lock.withLock { $0[index] = error } }
@@ -285,7 +294,7 @@ private final class ErrorSlots: @unchecked Sendable {
 }
 
 /// Hands a non-Sendable closure to worker threads that finish before it goes away.
-private struct UncheckedBox<Value>: @unchecked Sendable {
+struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }

@@ -29,7 +29,8 @@ enum {
     BP_BUILD_MISSING = 2,       /* record `record` misses a value in `column` */
     BP_BUILD_NOT_NUMBER = 3,    /* record `record`'s `column` is `text` (its first bytes), not a finite number */
     BP_BUILD_OUT_OF_MEMORY = 4, /* the rows up to record `record` did not fit in memory */
-    BP_BUILD_STOPPED = 5        /* bp_column_builder_stop was called */
+    BP_BUILD_STOPPED = 5,       /* bp_column_builder_stop was called */
+    BP_BUILD_FULL = 6           /* record `record` did not fit in the caller's number buffers */
 };
 
 /* Returns the code of the label `bytes` (`length` bytes, borrowed for the call) of label column
@@ -99,6 +100,17 @@ BP_COLUMN_BUILDER_API void bp_column_builder_release_numbers(bp_column_builder *
 /* The records left out for a missing value (BP_MISSING_DROP), counted from the part's start. */
 BP_COLUMN_BUILDER_API size_t bp_column_builder_dropped_count(const bp_column_builder *builder);
 BP_COLUMN_BUILDER_API const int64_t *bp_column_builder_dropped(const bp_column_builder *builder);
+
+/* Makes the builder write its number columns into the caller's buffers, `buffers[slot]` for
+   number column `slot`, each of `capacity` values (borrowed until the builder is freed; never
+   grown or freed here): row `r` of the part goes to `buffers[slot][r]`. A record that would be
+   row `capacity` or later stops the builder (BP_BUILD_FULL) before anything is written out of
+   bounds. Only on a new builder; returns 0, or -1 (nothing changed). Such a builder's rows
+   cannot be taken (bp_column_builder_take_rows) or its buffers released. */
+BP_COLUMN_BUILDER_API int bp_column_builder_use_number_buffers(bp_column_builder *builder, double *const *buffers, size_t capacity);
+
+/* The line feed bytes among `length` bytes. */
+BP_COLUMN_BUILDER_API size_t bp_count_line_feeds(const char *bytes, size_t length);
 
 /* Moves the rows completed so far into `taken`, a new builder of the same columns, as if they
    had been a part of their own (its records: those since the last take; its dropped records
