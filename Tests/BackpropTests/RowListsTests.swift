@@ -65,8 +65,8 @@ final class RowListsTests: XCTestCase {
         // The permutation drawn as before: a copy of 0..<rows shuffled by gsl_ran_shuffle.
         let order = RandomGenerator(seed: 17).shuffled(Array(0..<rows))
         let split = try XCTUnwrap(context.split)
-        XCTAssertEqual(split.test.array, order[..<250].sorted())
-        XCTAssertEqual(split.train.array, Array(order[250...]))
+        XCTAssertEqual(split.test, order[..<250].sorted())
+        XCTAssertEqual(split.train, Array(order[250...]))
     }
 
     func testARowListReadsTheSamePositionsWideOrNarrow() {
@@ -98,11 +98,12 @@ final class RowListsTests: XCTestCase {
             let plain = try XCTUnwrap(try runPipeline(json(""), in: folder).get().split)
             _ = try runPipeline(json(#", "cache": true"#), in: folder).get()
             let cached = try XCTUnwrap(try runPipeline(json(#", "cache": true"#), in: folder).get().split)
-            XCTAssertFalse(plain.train.isNarrow)
-            XCTAssertTrue(cached.train.isNarrow)
-            XCTAssertTrue(cached.test.isNarrow || cached.test.isEmpty)
-            XCTAssertEqual(cached.train.array, plain.train.array, split)
-            XCTAssertEqual(cached.test.array, plain.test.array, split)
+            XCTAssertFalse(plain.trainRows.isNarrow)
+            XCTAssertTrue(cached.trainRows.isNarrow)
+            XCTAssertTrue(cached.testRows.isNarrow || cached.test.isEmpty)
+            XCTAssertEqual(cached.train, plain.train, split)
+            XCTAssertEqual(cached.test, plain.test, split)
+            XCTAssertEqual(cached, plain)
         }
     }
 }

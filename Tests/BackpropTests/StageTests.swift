@@ -85,7 +85,7 @@ final class StageTests: XCTestCase {
         }
         let first = try split(seed: 1)
         XCTAssertEqual(first.test.count, 10)
-        XCTAssertEqual(Set(first.train.array + first.test.array), Set(0..<50))
+        XCTAssertEqual(Set(first.train + first.test), Set(0..<50))
         XCTAssertTrue(Set(first.train).isDisjoint(with: first.test))
         XCTAssertEqual(first, try split(seed: 1), "same seed, same split")
         XCTAssertNotEqual(first, try split(seed: 2), "another seed, another split")

@@ -43,7 +43,7 @@ extension NormalizeStage {
     /// row while a column is fitted, no copy of the training rows' values).
     func runOnCache(_ context: inout PipelineContext) throws {
         guard let cached = try context.cachedFeatures() else { return try run(&context) }
-        let rows = context.split?.train  // nil: every row, in file order
+        let rows = context.split?.trainRows  // nil: every row, in file order
         let schema = try cached.schema()
         let columns = try resolve(schema)
         var fitted = [any FittedTransform](), constant = [String]()
@@ -123,7 +123,7 @@ extension ImputeStage {
     /// Fits each fill on the training rows of its cached column and records the fitted steps.
     func runOnCache(_ context: inout PipelineContext) throws {
         guard let cached = try context.cachedFeatures() else { return try run(&context) }
-        let rows = try context.split?.train.array ?? Array(0..<context.requireData().rowCount)
+        let rows = try context.split?.train ?? Array(0..<context.requireData().rowCount)
         let fitted = try selected(try cached.schema()).map { try fit(try cached.column(named: $0), rows: rows) }
         context.preprocessing.append(contentsOf: fitted)
     }

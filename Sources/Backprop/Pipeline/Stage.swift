@@ -70,7 +70,7 @@ extension TransformStage {
     /// and records the fitted transforms for the model.
     public func run(_ context: inout PipelineContext) throws {
         var data = try context.requireData()
-        let rows = context.split?.train.array ?? Array(0..<data.rowCount)
+        let rows = context.split?.train ?? Array(0..<data.rowCount)
         let fitted = try fit(data, rows: rows, group: context.rowGroup)
         // The context lets go of the data, so that each column is changed where it lies.
         context.data = nil

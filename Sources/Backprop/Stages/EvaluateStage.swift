@@ -146,15 +146,15 @@ public struct EvaluateStage: PipelineStage {
                     }
                     return encoding.codes(Column(name: target.name, values: values))
                 }
-                let testValues = try target.values(at: split.test.array)
+                let testValues = try target.values(at: split.test)
                 labels = OneHotTransform.labels(testValues)
                 targets = try codes(testValues)
-                try target.forEachBlockInFileOrder(of: split.train, rowCount: data.rowCount) { trained.add(try codes($0)) }
+                try target.forEachBlockInFileOrder(of: split.trainRows, rowCount: data.rowCount) { trained.add(try codes($0)) }
                 if let encoding = model.targetEncoding, let index = targets.firstIndex(where: { !$0.isFinite }) {
                     throw BackpropError(.data, "\(data.source): data row \(data.rowID(at: split.test[index]) + 1): target '\(target.name)' is \"\(labels[index])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
                 }
                 outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
-                    : try context.predictions(of: model.network, rows: split.test.array)
+                    : try context.predictions(of: model.network, rows: split.test)
             } catch let error as BackpropError {
                 throw context.error(.data, error.message)
             }

@@ -191,7 +191,7 @@ public struct NormalizeStage: TransformStage {
     /// about the columns that do not vary.
     public func run(_ context: inout PipelineContext) throws {
         var data = try context.requireData()
-        let rows = context.split?.train.array ?? Array(0..<data.rowCount)
+        let rows = context.split?.train ?? Array(0..<data.rowCount)
         let group = context.rowGroup
         let fitted = try fit(data, rows: rows, group: group)
         let constant = try constantColumns(data, rows: rows, group: group)

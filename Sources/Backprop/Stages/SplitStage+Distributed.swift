@@ -18,11 +18,11 @@ extension SplitStage {
             let order = RandomGenerator(seed: seed).shuffled(Array(0..<rowCount))
             var split = DataSplit(train: [], test: [], global: GlobalSplitPositions(train: [], test: [], trainCount: rowCount - testCount, testCount: testCount))
             for (position, row) in order[testCount...].enumerated() where mine.contains(row) {
-                split.train.append(row - shards.offset)
+                split.trainRows.append(row - shards.offset)
                 split.global!.train.append(position)
             }
             for (position, row) in order[..<testCount].sorted().enumerated() where mine.contains(row) {
-                split.test.append(row - shards.offset)
+                split.testRows.append(row - shards.offset)
                 split.global!.test.append(position)
             }
             context.split = split
@@ -32,11 +32,11 @@ extension SplitStage {
             var split = DataSplit(train: trainRows, test: [], global: GlobalSplitPositions(train: trainPositions, test: [], trainCount: train.count, testCount: 0))
             if let test {
                 let (testRows, testPositions) = try held(test, field: "test_rows", local: local, shards: shards, context: context)
-                (split.test, split.global!.test) = (RowList(testRows), testPositions)
+                (split.test, split.global!.test) = (testRows, testPositions)
                 split.global!.testCount = test.count
             } else {
                 // Every row not trained on, in row order: numbered after the other processes' ones.
-                split.test = RowList(Array(Set(0..<data.rowCount).subtracting(trainRows)).sorted())
+                split.test = Array(Set(0..<data.rowCount).subtracting(trainRows)).sorted()
                 let (before, total) = try shards.count(split.test.count)
                 split.global!.test = split.test.indices.map { before + $0 }
                 split.global!.testCount = total

@@ -7,7 +7,7 @@ extension TrainStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         // The training rows' positions; nil: every row, in order (no list of every row).
-        var rows = context.split?.train
+        var rows = context.split?.trainRows
         var rowList: [Int] { rows?.array ?? Array(0..<data.rowCount) }
         // Several processes: each holds some rows; where they sit in the global training order.
         let group = context.rowGroup
