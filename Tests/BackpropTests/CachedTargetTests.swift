@@ -75,13 +75,13 @@ final class CachedTargetTests: XCTestCase {
         XCTAssertEqual(count, rowCount)
         let rows = RandomGenerator(seed: 2).shuffled(Array(0..<rowCount)).prefix(rowCount - 3_000).map { $0 }
         var inOrder = [Double](), inFileOrder = [Double](), blocks = 0
-        try cached.forEachBlock(of: rows, rowCount: rowCount) { values in
+        try cached.forEachBlock(of: RowList(rows), rowCount: rowCount) { values in
             inOrder += values.numbersOrEmpty
             blocks += 1
         }
         XCTAssertEqual(blocks, 2)
         XCTAssertEqual(inOrder, try memory.values(at: rows).numbersOrEmpty)
-        try cached.forEachBlockInFileOrder(of: rows, rowCount: rowCount) { inFileOrder += $0.numbersOrEmpty }
+        try cached.forEachBlockInFileOrder(of: RowList(rows), rowCount: rowCount) { inFileOrder += $0.numbersOrEmpty }
         XCTAssertEqual(inFileOrder, try memory.values(at: rows.sorted()).numbersOrEmpty)
         var all = [Double]()
         try cached.forEachBlockInFileOrder(of: nil, rowCount: rowCount) { all += $0.numbersOrEmpty }

@@ -68,4 +68,42 @@ final class RowListsTests: XCTestCase {
         XCTAssertEqual(split.test, order[..<250].sorted())
         XCTAssertEqual(split.train, Array(order[250...]))
     }
+
+    func testARowListReadsTheSamePositionsWideOrNarrow() {
+        let positions = [7, 3, 4_000_000_000, 0, 12]
+        var narrow = RowList(narrow: [7, 3])
+        XCTAssertTrue(narrow.isNarrow)
+        for row in positions.dropFirst(2) { narrow.append(row) }  // 4e9 fits in 32 bits
+        XCTAssertTrue(narrow.isNarrow)
+        XCTAssertEqual(narrow, RowList(positions))
+        XCTAssertEqual(narrow.array, positions)
+        XCTAssertEqual(narrow.sorted().array, positions.sorted())
+        XCTAssertTrue(narrow.sorted().isNarrow)
+        narrow.append(1 << 33)  // does not fit: the list becomes wide, the positions stay
+        XCTAssertFalse(narrow.isNarrow)
+        XCTAssertEqual(narrow.array, positions + [1 << 33])
+        XCTAssertNotEqual(RowList([1, 2]), RowList(narrow: [2, 1]))
+    }
+
+    func testTheSplitOfDataFromACacheIsTheSameSplitIn4BytesPerRow() throws {
+        let folder = temporaryFolder(self)
+        var text = "y,x\n"
+        for row in 0..<5_000 { text += "\(row % 3 == 0 ? 1 : 0),\(Double(row) / 7)\n" }
+        write(text, to: "data.csv", in: folder)
+        let trainAndEvaluate = #"{"stage": "train", "hidden": [2], "epochs": 1, "learning_rate": 0.1}, {"stage": "evaluate"}"#
+        for split in [#"{"stage": "split", "test_fraction": 0.2, "seed": 4}"#, #"{"stage": "split", "folds": 3, "seed": 4}"#] {
+            func json(_ cache: String) -> String {
+                #"{"stages": [{"stage": "ingest", "path": "data.csv", "target": "y"\#(cache)}, \#(split), \#(trainAndEvaluate)]}"#
+            }
+            let plain = try XCTUnwrap(try runPipeline(json(""), in: folder).get().split)
+            _ = try runPipeline(json(#", "cache": true"#), in: folder).get()
+            let cached = try XCTUnwrap(try runPipeline(json(#", "cache": true"#), in: folder).get().split)
+            XCTAssertFalse(plain.trainRows.isNarrow)
+            XCTAssertTrue(cached.trainRows.isNarrow)
+            XCTAssertTrue(cached.testRows.isNarrow || cached.test.isEmpty)
+            XCTAssertEqual(cached.train, plain.train, split)
+            XCTAssertEqual(cached.test, plain.test, split)
+            XCTAssertEqual(cached, plain)
+        }
+    }
 }

@@ -17,7 +17,7 @@ struct CachedRows: TrainingRowSource {
         /// Every dataset row, in file order.
         case all
         /// The rows listed, in that order.
-        case list([Int])
+        case list(RowList)
         /// The rows of a set, in file order.
         case ascending(RowBitmap)
     }

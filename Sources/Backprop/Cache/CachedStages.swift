@@ -43,7 +43,7 @@ extension NormalizeStage {
     /// row while a column is fitted, no copy of the training rows' values).
     func runOnCache(_ context: inout PipelineContext) throws {
         guard let cached = try context.cachedFeatures() else { return try run(&context) }
-        let rows = context.split?.train  // nil: every row, in file order
+        let rows = context.split?.trainRows  // nil: every row, in file order
         let schema = try cached.schema()
         let columns = try resolve(schema)
         var fitted = [any FittedTransform](), constant = [String]()
@@ -62,7 +62,7 @@ extension NormalizeStage {
         }
         if !columns.oneHot.isEmpty {
             // The labels of the training rows: the column's codes, 4 bytes per row (and, without a split, a list of the rows).
-            let rows = rows ?? Array(0..<cached.data.rowCount)
+            let rows = rows?.array ?? Array(0..<cached.data.rowCount)
             for name in columns.oneHot { fitted.append(try oneHot(try cached.column(named: name), rows: rows)) }
         }
         warnConstant(constant, rows: rows?.count ?? cached.data.rowCount, context)
@@ -80,7 +80,7 @@ extension CachedFeatures {
     /// training rows' values.
     /// - Throws: `.data`, as fitting in memory does, for a categorical column or a missing value
     ///   (naming the first in training order), or when the cache cannot be read.
-    func statistics(of name: String, rows: [Int]?, deviations: Bool, operation: String, schema: Dataset) throws -> RunningStatistics {
+    func statistics(of name: String, rows: RowList?, deviations: Bool, operation: String, schema: Dataset) throws -> RunningStatistics {
         if let index = schema.featureIndex(named: name), schema.features[index].isCategorical {
             throw BackpropError(.data, "cannot \(operation) column '\(name)': it is categorical (use one_hot)")
         }

@@ -12,7 +12,7 @@ struct RowBitmap: Sendable {
 
     /// The set of `rows` (distinct positions in `0..<rowCount`).
     /// - Precondition: every row is in range and none is repeated.
-    init(rows: [Int], rowCount: Int) {
+    init(rows: some Collection<Int>, rowCount: Int) {
         var words = [UInt64](repeating: 0, count: (rowCount + 63) / 64)
         for row in rows {
             precondition(row >= 0 && row < rowCount, "row out of range")

@@ -41,7 +41,7 @@ enum TrainingFeatures {
     /// Checks that no feature is missing in `rows` (nil: every row; from a cache: checked as
     /// rows are read).
     /// - Throws: `.data` naming the feature and the data row.
-    func checkPresent(_ rows: [Int]?, in data: Dataset) throws {
+    func checkPresent(_ rows: RowList?, in data: Dataset) throws {
         guard case .memory(let columns, let names) = self else { return }
         for (column, values) in columns.enumerated() {
             if let row = rows.map({ $0.first(where: { values[$0].isNaN }) }) ?? values.firstIndex(where: \.isNaN) {
@@ -63,13 +63,13 @@ enum TrainingFeatures {
     ///   - inFileOrder: from a cache, serve the rows in file order (`prefersFileOrder`): a set
     ///     of one bit per dataset row instead of a sorted copy of the list; with `weights`, the
     ///     list must be sorted already (the weights follow it).
-    func rows(targets: TargetValues, allTargets: [Double]?, oneHotClasses: Int?, positions: [Int]?, weights: [Double]?,
+    func rows(targets: TargetValues, allTargets: [Double]?, oneHotClasses: Int?, positions: RowList?, weights: [Double]?,
               inFileOrder: Bool = false) -> any TrainingRowSource {
         switch self {
         case .memory(let columns, _):
             guard let all = allTargets else { preconditionFailure("in memory, every row's target made once") }
             return DatasetRows(features: columns, targets: all, oneHotClasses: oneHotClasses,
-                               positions: positions ?? Array(all.indices), weights: weights)
+                               positions: positions?.array ?? Array(all.indices), weights: weights)
         case .cached(let features, let names):
             let order: CachedRows.Order
             if let positions {

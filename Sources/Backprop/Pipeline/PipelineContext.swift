@@ -3,18 +3,35 @@ import FoundationEssentials
 
 /// The train/test partition of a dataset, as row positions.
 public struct DataSplit: Equatable, Sendable {
-    /// Positions of the training rows, in training order.
-    public var train: [Int]
-    /// Positions of the test rows.
-    public var test: [Int]
+    /// Positions of the training rows, in training order (read from `trainRows`: a copy when
+    /// that list is narrow, a split of data from a cache).
+    public var train: [Int] {
+        get { trainRows.array }
+        set { trainRows = RowList(newValue) }
+    }
+    /// Positions of the test rows (read from `testRows`, as `train`).
+    public var test: [Int] {
+        get { testRows.array }
+        set { testRows = RowList(newValue) }
+    }
+    /// Positions of the training rows, in training order, as stored: 4 bytes each for a split
+    /// of data from a cache (the stages that run on a cache read this list, not `train`).
+    public var trainRows: RowList
+    /// Positions of the test rows, as stored.
+    public var testRows: RowList
     /// In a run over several processes: where these rows sit in the split of all processes'
     /// rows (nil for a process alone).
     public var global: GlobalSplitPositions?
 
     /// Creates a split.
     public init(train: [Int], test: [Int], global: GlobalSplitPositions? = nil) {
-        self.train = train
-        self.test = test
+        self.init(trainRows: RowList(train), testRows: RowList(test), global: global)
+    }
+
+    /// Creates a split from row lists (4 bytes per row each when they are narrow).
+    public init(trainRows: RowList, testRows: RowList, global: GlobalSplitPositions? = nil) {
+        self.trainRows = trainRows
+        self.testRows = testRows
         self.global = global
     }
 }

@@ -149,7 +149,7 @@ public struct EvaluateStage: PipelineStage {
                 let testValues = try target.values(at: split.test)
                 labels = OneHotTransform.labels(testValues)
                 targets = try codes(testValues)
-                try target.forEachBlockInFileOrder(of: split.train, rowCount: data.rowCount) { trained.add(try codes($0)) }
+                try target.forEachBlockInFileOrder(of: split.trainRows, rowCount: data.rowCount) { trained.add(try codes($0)) }
                 if let encoding = model.targetEncoding, let index = targets.firstIndex(where: { !$0.isFinite }) {
                     throw BackpropError(.data, "\(data.source): data row \(data.rowID(at: split.test[index]) + 1): target '\(target.name)' is \"\(labels[index])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
                 }
@@ -177,7 +177,9 @@ public struct EvaluateStage: PipelineStage {
             }
             context.outputs.append(PendingOutput(label: "Predictions", url: predictionsURL, data: Data((lines.joined(separator: "\n") + "\n").utf8)))
         }
-        let test: JSONValue
+        // The metrics as JSON are made only where they are used (a report, the side-by-side
+        // line): the ROC curve's points take ~80 bytes per test row as JSON values.
+        let test: () -> JSONValue
         if outputs.columns > 1 {
             test = try evaluateClasses(outputs, targets: targets, trained: trained, model: model, context: &context)
         } else if model.targetEncoding == nil, trained.nonBinary || targets.contains(where: { $0 != 0 && $0 != 1 }) {
@@ -188,19 +190,19 @@ public struct EvaluateStage: PipelineStage {
                                 evaluation.meanAbsoluteError, evaluation.rSquared))
             context.log(cFormat("Baseline MSE (always predicting the training mean): %.6g", evaluation.baselineMeanSquaredError))
             context.regressionEvaluation = evaluation
-            test = evaluation.json
+            test = { evaluation.json }
         } else {
             test = try evaluateBinary(outputs.values, targets: targets, trained: trained,
                                       classes: model.targetEncoding?.classes ?? ["0", "1"], context: &context)
         }
         if let crossValidation = context.crossValidation {
             let name = crossValidation.metric("accuracy") != nil ? "accuracy" : "r_squared"
-            if case .object(let metrics) = test, case .number(let value)? = metrics[name] {
+            if case .object(let metrics) = test(), case .number(let value)? = metrics[name] {
                 context.log("Side by side, \(name): test rows " + cFormat("%.3f", value)
                     + " | \(crossValidation.folds)-fold cross-validation on the training rows " + crossValidation.text(name))
             }
         }
-        writeOutputs(test: test, crossValidation: context.crossValidation, model: model, &context)
+        writeOutputs(test: reportURL == nil ? nil : test(), crossValidation: context.crossValidation, model: model, &context)
     }
 
     /// Queues the report and the plot, when asked for.
@@ -220,7 +222,7 @@ public struct EvaluateStage: PipelineStage {
         }
     }
 
-    private func evaluateBinary(_ probabilities: [Double], targets: [Double], trained: TrainingTargets, classes: [String], context: inout PipelineContext) throws -> JSONValue {
+    private func evaluateBinary(_ probabilities: [Double], targets: [Double], trained: TrainingTargets, classes: [String], context: inout PipelineContext) throws -> () -> JSONValue {
         let majority = trained.positives * 2 > trained.count ? 1 : 0
         let evaluation = Evaluation(probabilities: probabilities, targets: targets, majorityClass: majority)
         context.evaluation = evaluation
@@ -231,10 +233,10 @@ public struct EvaluateStage: PipelineStage {
             evaluation.falseNegatives, evaluation.trueNegatives))
         func text(_ x: Double?) -> String { x.map { cFormat("%.3f", $0) } ?? "n/a" }
         context.log("Precision: \(text(evaluation.precision))  recall: \(text(evaluation.recall))  F1: \(text(evaluation.f1))  ROC AUC: \(text(evaluation.roc.area))")
-        return evaluation.json
+        return { evaluation.json }
     }
 
-    private func evaluateClasses(_ probabilities: Matrix, targets: [Double], trained: TrainingTargets, model: TrainedModel, context: inout PipelineContext) throws -> JSONValue {
+    private func evaluateClasses(_ probabilities: Matrix, targets: [Double], trained: TrainingTargets, model: TrainedModel, context: inout PipelineContext) throws -> () -> JSONValue {
         guard let labels = model.targetEncoding?.classes, labels.count == probabilities.columns else {
             throw context.error(.model, "the model has \(probabilities.columns) outputs but no class list to match")
         }
@@ -250,6 +252,6 @@ public struct EvaluateStage: PipelineStage {
         context.log(cFormat("Test cross-entropy: %.6f  macro F1: ", evaluation.crossEntropy) + (evaluation.macroF1.map { cFormat("%.3f", $0) } ?? "n/a"))
         context.log("Confusion (rows actual, columns predicted; classes \(labels.joined(separator: ", "))): "
             + evaluation.confusion.map { $0.map(String.init).joined(separator: " ") }.joined(separator: "; "))
-        return evaluation.json
+        return { evaluation.json }
     }
 }

@@ -18,11 +18,11 @@ extension SplitStage {
             let order = RandomGenerator(seed: seed).shuffled(Array(0..<rowCount))
             var split = DataSplit(train: [], test: [], global: GlobalSplitPositions(train: [], test: [], trainCount: rowCount - testCount, testCount: testCount))
             for (position, row) in order[testCount...].enumerated() where mine.contains(row) {
-                split.train.append(row - shards.offset)
+                split.trainRows.append(row - shards.offset)
                 split.global!.train.append(position)
             }
             for (position, row) in order[..<testCount].sorted().enumerated() where mine.contains(row) {
-                split.test.append(row - shards.offset)
+                split.testRows.append(row - shards.offset)
                 split.global!.test.append(position)
             }
             context.split = split
@@ -31,7 +31,8 @@ extension SplitStage {
             let (trainRows, trainPositions) = try held(train, field: "train_rows", local: local, shards: shards, context: context)
             var split = DataSplit(train: trainRows, test: [], global: GlobalSplitPositions(train: trainPositions, test: [], trainCount: train.count, testCount: 0))
             if let test {
-                (split.test, split.global!.test) = try held(test, field: "test_rows", local: local, shards: shards, context: context)
+                let (testRows, testPositions) = try held(test, field: "test_rows", local: local, shards: shards, context: context)
+                (split.test, split.global!.test) = (testRows, testPositions)
                 split.global!.testCount = test.count
             } else {
                 // Every row not trained on, in row order: numbered after the other processes' ones.

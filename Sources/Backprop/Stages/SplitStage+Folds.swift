@@ -28,14 +28,14 @@ extension SplitStage {
                 var part = DataSplit(train: [], test: [], global: GlobalSplitPositions(train: [], test: [], trainCount: 0, testCount: 0))
                 for position in all.labels.indices where fold.of[position] != f {
                     if let row = all.localRow[position] {
-                        part.train.append(row)
+                        part.trainRows.append(row)
                         part.global!.train.append(part.global!.trainCount)
                     }
                     part.global!.trainCount += 1
                 }
                 for position in testOrder where fold.of[position] == f {
                     if let row = all.localRow[position] {
-                        part.test.append(row)
+                        part.testRows.append(row)
                         part.global!.test.append(part.global!.testCount)
                     }
                     part.global!.testCount += 1
@@ -99,7 +99,7 @@ private struct TrainingRowsOfAllProcesses {
         let labels = OneHotTransform.labels(data.target.values)
         guard let global = split.global else {
             dataOrder = split.train
-            self.labels = split.train.map { labels[$0] }
+            self.labels = split.trainRows.map { labels[$0] }
             localRow = split.train
             isCategorical = data.target.isCategorical
             return

@@ -99,6 +99,16 @@ public struct SplitStage: PipelineStage {
             guard testCount >= 1, testCount < data.rowCount else {
                 throw context.error(.data, "test_fraction \(fraction) of \(data.rowCount) rows leaves \(testCount) test rows; need at least one test and one training row")
             }
+            if context.columnCache != nil, let count = UInt32(exactly: data.rowCount) {
+                // From a cache the row lists are what the run holds per row: 4 bytes each (the
+                // same permutation: gsl_ran_shuffle's depends on the count only).
+                var order = [UInt32](0..<count)
+                RandomGenerator(seed: seed).shuffle(&order)
+                let test = order[..<testCount].sorted()
+                order.removeFirst(testCount)
+                context.split = DataSplit(trainRows: RowList(narrow: order), testRows: RowList(narrow: test))
+                return
+            }
             // Shuffled in place, the test rows taken off its front in place: one list of the rows.
             var order = Array(0..<data.rowCount)
             RandomGenerator(seed: seed).shuffle(&order)
@@ -124,6 +134,10 @@ public struct SplitStage: PipelineStage {
             guard !testPositions.isEmpty else { throw context.error(.data, "no rows are left for testing") }
             context.split = DataSplit(train: trainPositions, test: testPositions)
         case .none:
+            if context.columnCache != nil, let count = UInt32(exactly: data.rowCount) {
+                context.split = DataSplit(trainRows: RowList(narrow: [UInt32](0..<count)), testRows: RowList([]))
+                return
+            }
             context.split = DataSplit(train: Array(0..<data.rowCount), test: [])
         }
     }

@@ -65,7 +65,7 @@ enum TargetColumn: Sendable {
 
     /// Calls `body` with the values of `rows` (nil: every row of `rowCount`, in order), a block of
     /// at most `blockRows` rows at a time, in the order of `rows`.
-    func forEachBlock(of rows: [Int]?, rowCount: Int, _ body: (ColumnValues) throws -> Void) throws {
+    func forEachBlock(of rows: RowList?, rowCount: Int, _ body: (ColumnValues) throws -> Void) throws {
         let count = rows?.count ?? rowCount
         for start in stride(from: 0, to: count, by: Self.blockRows) {
             let end = min(start + Self.blockRows, count)
@@ -77,7 +77,7 @@ enum TargetColumn: Sendable {
     /// of the file at a time in file order (for passes whose result does not depend on the
     /// order: counts, sets of labels): from a cache, a few long reads per block and one bit per
     /// row to know the rows; in memory, in the order of `rows`.
-    func forEachBlockInFileOrder(of rows: [Int]?, rowCount: Int, _ body: (ColumnValues) throws -> Void) throws {
+    func forEachBlockInFileOrder(of rows: RowList?, rowCount: Int, _ body: (ColumnValues) throws -> Void) throws {
         guard case .cached = self, let rows else { return try forEachBlock(of: rows, rowCount: rowCount, body) }
         let members = RowBitmap(rows: rows, rowCount: rowCount)
         for start in stride(from: 0, to: rowCount, by: Self.blockRows) {

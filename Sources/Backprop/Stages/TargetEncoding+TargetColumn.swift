@@ -7,7 +7,7 @@ extension TargetEncoding {
     /// collected a block of the file at a time, nothing per row is kept.
     /// - Throws: `.data` as `fit` does, or when the cache cannot be read.
     static func fit(
-        _ target: TargetColumn, rows: [Int]?, rowCount: Int, output: Activation, positive: String?, group: any ProcessGroup
+        _ target: TargetColumn, rows: RowList?, rowCount: Int, output: Activation, positive: String?, group: any ProcessGroup
     ) throws -> TargetEncoding? {
         if case .memory(let column) = target {
             if let rows { return try fit(column, rows: rows, output: output, positive: positive, group: group) }

@@ -7,8 +7,8 @@ extension TrainStage {
     public func run(_ context: inout PipelineContext) throws {
         let data = try context.requireData()
         // The training rows' positions; nil: every row, in order (no list of every row).
-        var rows = context.split?.train
-        var rowList: [Int] { rows ?? Array(0..<data.rowCount) }
+        var rows = context.split?.trainRows
+        var rowList: [Int] { rows?.array ?? Array(0..<data.rowCount) }
         // Several processes: each holds some rows; where they sit in the global training order.
         let group = context.rowGroup
         var global: (positions: [Int], count: Int)?
@@ -41,7 +41,7 @@ extension TrainStage {
             let what = isMulticlass ? "one output per class" : "the output is the probability of \(encoding.classes[1])"
             context.log("Target '\(data.target.name)': classes \(encoding.classes.joined(separator: ", ")); \(what)")
         }
-        let scaling = standardizeTarget ? try targetScaling(try targetsRead(targets, at: rows, context), context: context) : nil
+        let scaling = standardizeTarget ? try targetScaling(try targetsRead(targets, at: rows?.array, context), context: context) : nil
         if let scaling {
             targets.scaling = TargetValues.Scaling(mean: scaling.mean, sd: scaling.sd)
             context.log("Target '\(data.target.name)' standardized for training (mean \(scaling.mean), sd \(scaling.sd)); losses are in standard units, predictions in the original ones")
@@ -65,7 +65,7 @@ extension TrainStage {
         if validationFraction > 0, let shared = global {
             let drawn = try Self.globalValidationSplit(rows: rowList, positions: shared.positions, globalCount: shared.count,
                                                        fraction: validationFraction, generator: generator, context: context)
-            (validationRows, rows, globalValidationCount) = (drawn.validation, drawn.train, drawn.validationCount)
+            (validationRows, rows, globalValidationCount) = (drawn.validation, RowList(drawn.train), drawn.validationCount)
             global = (drawn.trainPositions, shared.count - drawn.validationCount)
         } else if validationFraction > 0 {
             let all = rowList
@@ -75,14 +75,14 @@ extension TrainStage {
             }
             let held = Set(generator.shuffled(all).prefix(count))
             validationRows = all.filter(held.contains)
-            rows = all.filter { !held.contains($0) }
+            rows = RowList(all.filter { !held.contains($0) })
         }
         // Full batch from a cache: the training rows in file order (no cache when rows are shared).
         let fileOrder = global == nil && features.prefersFileOrder(batchSize: batchSize)
-        if fileOrder && classWeight != nil { rows?.sort() }  // the row weights follow the sorted list
+        if fileOrder && classWeight != nil { rows = rows?.sorted() }  // the row weights follow the sorted list
         // In memory: every row's target made once; from a cache: a block's as it is read.
         let allTargets = features.isCached ? nil : try targetsRead(targets, at: nil, context)
-        func source(_ positions: [Int]?, weights: [Double]? = nil, inFileOrder: Bool = false) -> any TrainingRowSource {
+        func source(_ positions: RowList?, weights: [Double]? = nil, inFileOrder: Bool = false) -> any TrainingRowSource {
             features.rows(targets: targets, allTargets: allTargets, oneHotClasses: isMulticlass ? classCount : nil, positions: positions,
                           weights: weights, inFileOrder: inFileOrder)
         }
@@ -92,7 +92,7 @@ extension TrainStage {
             optimizer: optimizer, l2: l2, patience: patience, precision: precision, threads: threads)
         var previous: Double?
         let log = context.log, progress = context.progress
-        let trainingCodes = classWeight == nil ? [] : try allTargets.map { all in rows.map { $0.map { all[$0] } } ?? all } ?? targetsRead(targets, at: rows, context)
+        let trainingCodes = classWeight == nil ? [] : try allTargets.map { all in rows.map { $0.map { all[$0] } } ?? all } ?? targetsRead(targets, at: rows?.array, context)
         let classWeights = try classWeight.map { try Self.classWeights($0, codes: trainingCodes, encoding: encoding, context: context) }
         let rowWeights = classWeights.map { weights in trainingCodes.map { weights.perClass[Int($0)] } }
         if let classWeights, let encoding {
@@ -107,7 +107,7 @@ extension TrainStage {
             }
             history = try Trainer(configuration: configuration).train(
                 &network, rows: source(rows, weights: rowWeights, inFileOrder: fileOrder),
-                validation: validationRows.isEmpty && globalValidationCount == 0 ? nil : source(validationRows), shard: shard,
+                validation: validationRows.isEmpty && globalValidationCount == 0 ? nil : source(RowList(validationRows)), shard: shard,
                 generator: generator, onEpoch: progress.map { report in { report(TrainingProgress(epoch: $0, epochs: epochs)) } }
             ) { record in
                 let rising = previous.map { $0 < record.loss } ?? false
