@@ -1,6 +1,10 @@
 // The column builder behind CSVColumnSink: libcsv's callbacks write typed column buffers.
 #include "column_builder.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -351,4 +355,21 @@ extern "C" size_t bp_count_line_feeds(const char *bytes, size_t length) {
         index += run;
     }
     return count;
+}
+
+extern "C" void bp_column_builder_prefault(bp_column_builder *builder) {
+#ifdef MADV_POPULATE_WRITE
+    if (!builder->caller_numbers) return;
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0) return;
+    uintptr_t mask = static_cast<uintptr_t>(page) - 1;
+    for (size_t slot = 0; slot < builder->number_count; ++slot) {
+        uintptr_t start = (reinterpret_cast<uintptr_t>(builder->numbers[slot]) + mask) & ~mask;
+        uintptr_t end = (reinterpret_cast<uintptr_t>(builder->numbers[slot] + builder->number_capacity)) & ~mask;
+        // Advice only: on a kernel without it (before 5.14) the pages fault in as they are written.
+        if (end > start) (void)madvise(reinterpret_cast<void *>(start), end - start, MADV_POPULATE_WRITE);
+    }
+#else
+    (void)builder;
+#endif
 }

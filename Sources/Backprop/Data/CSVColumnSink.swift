@@ -77,6 +77,10 @@ final class CSVColumnSink: CSVSink, @unchecked Sendable {
 
     deinit { bp_column_builder_free(builder) }
 
+    /// Maps the pages of the caller's number buffers before the rows are written (fewer page
+    /// faults); nothing for a sink with buffers of its own.
+    func prefaultNumberBuffers() { bp_column_builder_prefault(builder) }
+
     /// The line feed bytes in `bytes`.
     static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> Int {
         guard let base = bytes.baseAddress else { return 0 }

@@ -27,7 +27,8 @@ extension ColumnarCSVReader {
         // Every record but the file's last ends with a line feed (or is ended by a carriage
         // return alone, which the sinks notice as `.full`).
         let capacity = lineFeeds.reduce(0, +) + 1
-        guard capacity <= columnBudget / (slots * MemoryLayout<Double>.stride) else { return nil }
+        guard capacity <= columnBudget / (slots * MemoryLayout<Double>.stride),
+              canAllocate(capacity * slots * MemoryLayout<Double>.stride) else { return nil }
 
         var sinks: [CSVColumnSink] = []
         var failure: Error?, overflowed = false
@@ -72,6 +73,14 @@ extension ColumnarCSVReader {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
         guard pages > 0, pageSize > 0 else { return 0 }
         return pages.multipliedReportingOverflow(by: pageSize).partialValue / 2
+    }
+
+    /// Whether the system grants `bytes` bytes now (the arrays of an in-place read are allocated
+    /// by Swift, which stops the process when that fails; part buffers fail cleanly instead).
+    static func canAllocate(_ bytes: Int) -> Bool {
+        guard let probe = malloc(bytes) else { return false }
+        free(probe)
+        return true
     }
 
     /// The line feeds of each part, counted on one thread per part.

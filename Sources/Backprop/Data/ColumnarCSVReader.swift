@@ -155,6 +155,7 @@ public enum ColumnarCSVReader {
         let quote = options.quote
         let work = { (index: Int) in
             let sink = sinks[index], part = parts[index]
+            sink.prefaultNumberBuffers()
             do {
                 let parser = try CSVParser(options: options, sink: sink, name: file.name)
                 try file.forEachBlock(in: part, blockSize: blockSize) { offset, block in
