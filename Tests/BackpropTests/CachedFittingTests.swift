@@ -23,11 +23,13 @@ final class CachedFittingTests: XCTestCase {
         write(text, to: "data.csv", in: folder)
     }
 
-    private func json(cache: Bool, split: Bool, normalize: String = #""standardize": ["offset", "flat"], "min_max": ["wide"], "one_hot": ["color"]"#) -> String {
+    private func json(cache: Bool, split: Bool, impute: String = "",
+                      normalize: String = #""standardize": ["offset", "flat"], "min_max": ["wide"], "one_hot": ["color"]"#) -> String {
         """
         {"seed": 8, "stages": [
           {"stage": "ingest", "path": "data.csv", "target": "y", "missing": "keep"\(cache ? #", "cache": true"# : "")},
           \(split ? #"{"stage": "split", "test_fraction": 0.3},"# : "")
+          \(impute.isEmpty ? "" : #"{"stage": "impute", \#(impute)},"#)
           {"stage": "normalize", \(normalize)},
           {"stage": "train", "hidden": [3], "epochs": 3, "learning_rate": 0.5}
         ]}
@@ -74,6 +76,26 @@ final class CachedFittingTests: XCTestCase {
                 XCTAssertEqual(cached.category, .data)
                 XCTAssertTrue(plain.message.contains(normalize.contains("color") ? "categorical" : "(the first in data row "), plain.message)
             }
+        }
+    }
+
+    func testTheMeanImputedFromTheCacheIsTheMeanInMemoryToTheBit() throws {
+        let folder = temporaryFolder(self)
+        writeData(rows: CachedFeatures.fittingBlockRows + 3_000, missingAt: 40_000, in: folder)
+        let impute = #""columns": ["wide", "offset"], "indicator": true"#
+        let normalize = #""standardize": ["offset", "wide"], "one_hot": ["color"]"#
+        for split in [false, true] {
+            let plain = try run(json(cache: false, split: split, impute: impute, normalize: normalize), in: folder)
+            _ = try run(json(cache: true, split: split, impute: impute, normalize: normalize), in: folder)
+            let cached = try run(json(cache: true, split: split, impute: impute, normalize: normalize), in: folder)
+            let (a, b) = (try XCTUnwrap(plain.context.model), try XCTUnwrap(cached.context.model))
+            XCTAssertEqual(a.preprocessing.map { $0.state["strategy"] }, [.string("mean"), .string("mean"), nil, nil, nil])
+            if !split {
+                XCTAssertEqual(a.preprocessing.map { $0.state["indicator"] }.compactMap { $0 }, [.bool(true), .bool(false)], "only 'wide' misses a value")
+            }
+            XCTAssertEqual(JSONWriter.serialize(.array(b.preprocessing.map { .object($0.state) })),
+                           JSONWriter.serialize(.array(a.preprocessing.map { .object($0.state) })), "split: \(split)")
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("data.csv.bpcache"))
         }
     }
 }

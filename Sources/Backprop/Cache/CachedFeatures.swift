@@ -42,7 +42,7 @@ struct CachedFeatures: Sendable {
             } else {
                 single = data.withFeatures([Column(name: raw.name, values: try cache.values(raw))])
             }
-            for step in steps.transforms { single = try step.apply(to: single) }
+            for step in steps.transforms { try step.apply(inPlace: &single) }  // no second copy of the column
             guard let index = single.featureIndex(named: name) else { break }
             return single.features[index]
         }
@@ -69,7 +69,7 @@ struct CachedFeatures: Sendable {
                 features: try cache.header.features.map { Column(name: $0.name, values: try cache.values($0, rows: positions)) },
                 targetNamed: data.target.name, rowCount: rows.count, rowIDs: rows.map { data.rowID(at: $0) })
         }
-        for transform in transforms { block = try transform.apply(to: block) }
+        for transform in transforms { try transform.apply(inPlace: &block) }
         return block
     }
 }

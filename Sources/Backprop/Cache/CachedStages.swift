@@ -121,10 +121,49 @@ extension CachedFeatures {
 
 extension ImputeStage {
     /// Fits each fill on the training rows of its cached column and records the fitted steps.
+    /// The mean of a numeric column (the default) is GSL's running mean of the values present,
+    /// replayed a value at a time (`RunningStatistics`: the same fill to the bit), read a block
+    /// at a time without a split; the other strategies gather the training rows' values.
     func runOnCache(_ context: inout PipelineContext) throws {
         guard let cached = try context.cachedFeatures() else { return try run(&context) }
-        let rows = try context.split?.train ?? Array(0..<context.requireData().rowCount)
-        let fitted = try selected(try cached.schema()).map { try fit(try cached.column(named: $0), rows: rows) }
+        let rows = context.split?.trainRows  // nil: every row, in file order
+        let schema = try cached.schema()
+        var fitted = [any FittedTransform]()
+        for name in try selected(schema) {
+            guard strategy == "mean", let index = schema.featureIndex(named: name), !schema.features[index].isCategorical else {
+                fitted.append(try fit(try cached.column(named: name), rows: rows?.array ?? Array(0..<cached.data.rowCount)))
+                continue
+            }
+            let (present, hasMissing) = try cached.presentValues(of: name, rows: rows)
+            guard present.count > 0 else {
+                throw BackpropError(.data, "impute: column '\(name)' has no value in the \(rows?.count ?? cached.data.rowCount) fitting rows; use \"strategy\": \"constant\"")
+            }
+            fitted.append(ImputeTransform(column: name, strategy: strategy, fill: .number(present.meanValue), indicator: indicator && hasMissing))
+        }
         context.preprocessing.append(contentsOf: fitted)
+    }
+}
+
+extension CachedFeatures {
+    /// GSL's running mean of the values present (not NaN) of the numeric feature `name` at the
+    /// training rows in training order (`rows`; nil: every row in file order, a block at a time),
+    /// and whether a value is missing there.
+    /// - Throws: `.data` when the cache cannot be read.
+    func presentValues(of name: String, rows: RowList?) throws -> (statistics: RunningStatistics, hasMissing: Bool) {
+        var statistics = RunningStatistics(), hasMissing = false
+        func add(_ x: Double) {
+            if x.isNaN { hasMissing = true } else { statistics.add(x) }
+        }
+        if let rows {
+            guard let values = try column(named: name).numbers else {
+                throw BackpropError(.data, "cache \(cache.name): column '\(name)' is not numeric")
+            }
+            for position in rows { add(values[position]) }
+        } else {
+            for start in stride(from: 0, to: data.rowCount, by: Self.fittingBlockRows) {
+                for x in try column(named: name, rows: Array(start..<min(start + Self.fittingBlockRows, data.rowCount))).numbers ?? [] { add(x) }
+            }
+        }
+        return (statistics, hasMissing)
     }
 }
