@@ -106,4 +106,37 @@ final class RowListsTests: XCTestCase {
             XCTAssertEqual(cached, plain)
         }
     }
+
+    func testExplicitRowsAreFoundWithoutATableOfEveryRowAndGiveTheSplitInMemory() throws {
+        let folder = temporaryFolder(self)
+        var text = "y,x\n"
+        for row in 0..<3_000 { text += "\(row % 3 == 0 ? 1 : 0),\(row % 101 == 7 ? "" : String(Double(row) / 7))\n" }
+        write(text, to: "data.csv", in: folder)
+        func json(_ cache: String, _ split: String) -> String {
+            #"{"stages": [{"stage": "ingest", "path": "data.csv", "target": "y", "missing": "drop"\#(cache)}, {"stage": "split", \#(split)}]}"#
+        }
+        for split in [#""train_rows": [2999, 0, 1500, 9, 1]"#, #""train_rows": [3, 4, 5], "test_rows": [2998, 6]"#] {
+            let plain = try XCTUnwrap(try runPipeline(json("", split), in: folder).get().split)
+            _ = try runPipeline(json(#", "cache": true"#, split), in: folder).get()
+            let cached = try XCTUnwrap(try runPipeline(json(#", "cache": true"#, split), in: folder).get().split)
+            XCTAssertEqual(cached, plain)
+            XCTAssertFalse(cached.test.isEmpty)
+        }
+        let plain = try XCTUnwrap(try runPipeline(json("", #""train_rows": [2999, 0, 1500]"#), in: folder).get())
+        XCTAssertEqual(plain.split?.train.map { plain.data!.rowID(at: $0) }, [2999, 0, 1500])
+        XCTAssertEqual(plain.split?.test.count, plain.data!.rowCount - 3)
+        XCTAssertEqual(plain.split?.test, plain.split?.test.sorted())
+        // Rows dropped at ingest (7, 108, …) and rows beyond the file are named, with and without a cache.
+        for cache in ["", #", "cache": true"#] {
+            let dropped = try XCTUnwrap(expectFailure(runPipeline(json(cache, #""train_rows": [1, 108]"#), in: folder)))
+            XCTAssertTrue(dropped.message.contains("data row 108 was dropped at ingest"), dropped.message)
+            let beyond = try XCTUnwrap(expectFailure(runPipeline(json(cache, #""train_rows": [1, 3000]"#), in: folder)))
+            XCTAssertTrue(beyond.message.contains("data row 3000 does not exist"), beyond.message)
+        }
+        // Ids that do not ascend (a dataset made by hand) are found through a table.
+        let data = Dataset(source: "s", features: [], target: Column(name: "y", values: .numeric([0, 1, 0])), rowIDs: [5, 2, 9])
+        let lookup = SplitStage.RowIDLookup(data)
+        XCTAssertEqual([9, 5, 2, 4].map { lookup.position(of: $0) }, [2, 0, 1, nil])
+        XCTAssertEqual(SplitStage.positions(notIn: [2, 0], of: data), [1])
+    }
 }

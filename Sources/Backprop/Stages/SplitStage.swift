@@ -116,11 +116,11 @@ public struct SplitStage: PipelineStage {
             order.removeFirst(testCount)
             context.split = DataSplit(train: order, test: test)
         case .explicit(let train, let test):
-            let position = Dictionary(uniqueKeysWithValues: data.rowIDs.enumerated().map { ($1, $0) })
+            let lookup = RowIDLookup(data)
             func positions(_ rows: [Int], _ field: String) throws -> [Int] {
                 try rows.map { id in
-                    guard let index = position[id] else {
-                        let last = data.rowIDs.last ?? 0
+                    guard let index = lookup.position(of: id) else {
+                        let last = data.rowCount > 0 ? data.rowID(at: data.rowCount - 1) : 0
                         throw context.error(.data, id <= last && data.rowCount <= last
                             ? "field '\(field)': data row \(id) was dropped at ingest (\"missing\": \"drop\" keeps \(data.rowCount) rows of 0…\(last))"
                             : "field '\(field)': data row \(id) does not exist (the data has rows 0…\(last) with \(data.rowCount) rows kept)")
@@ -130,7 +130,7 @@ public struct SplitStage: PipelineStage {
             }
             let trainPositions = try positions(train, "train_rows")
             let testPositions = try test.map { try positions($0, "test_rows") }
-                ?? Array(Set(0..<data.rowCount).subtracting(trainPositions)).sorted()
+                ?? Self.positions(notIn: trainPositions, of: data)
             guard !testPositions.isEmpty else { throw context.error(.data, "no rows are left for testing") }
             context.split = DataSplit(train: trainPositions, test: testPositions)
         case .none:
