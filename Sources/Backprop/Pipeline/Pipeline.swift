@@ -166,7 +166,7 @@ public struct Pipeline {
             }
         }
         let (splits, stratified) = try split.folds(of: whole, data: data, group: context.rowGroup)
-        let (trainCount, testCount) = whole.global.map { ($0.trainCount, $0.testCount) } ?? (whole.train.count, whole.test.count)
+        let (trainCount, testCount) = whole.global.map { ($0.trainCount, $0.testCount) } ?? (whole.trainRows.count, whole.testRows.count)
         var runs = [PipelineContext]()
         for (number, fold) in splits.enumerated() {
             var run = context

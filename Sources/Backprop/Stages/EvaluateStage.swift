@@ -121,7 +121,7 @@ public struct EvaluateStage: PipelineStage {
         let data = try context.requireData()
         guard let model = context.model else { throw context.error(.pipeline, "no trained model yet; put a train stage before it") }
         guard let split = context.split else { throw context.error(.pipeline, "no test rows; put a split stage before train") }
-        guard !split.test.isEmpty || (split.global?.testCount ?? 0) > 0 else {
+        guard !split.testRows.isEmpty || (split.global?.testCount ?? 0) > 0 else {
             // Cross-validation over all rows: its metrics are the result.
             guard let crossValidation = context.crossValidation else { throw context.error(.pipeline, "no test rows") }
             context.log("No test rows held out: the cross-validation above is the estimate; the model is trained on all rows")
@@ -133,6 +133,7 @@ public struct EvaluateStage: PipelineStage {
         // a chunk at a time (no list of every row's target or label; from a cache, a block of
         // the file at a time, in file order).
         let target = try context.targetColumn()
+        let testRows = split.test  // one copy of a narrow list, not one per use
         var (testLabels, targets, trained, outputs) = try context.rowGroup.agreeing { () throws -> ([String], [Double], TrainingTargets, Matrix) in
             let labels: [String], targets: [Double], outputs: Matrix
             var trained = TrainingTargets(classCount: model.network.outputCount)
@@ -146,21 +147,21 @@ public struct EvaluateStage: PipelineStage {
                     }
                     return encoding.codes(Column(name: target.name, values: values))
                 }
-                let testValues = try target.values(at: split.test)
+                let testValues = try target.values(at: testRows)
                 labels = OneHotTransform.labels(testValues)
                 targets = try codes(testValues)
                 try target.forEachBlockInFileOrder(of: split.trainRows, rowCount: data.rowCount) { trained.add(try codes($0)) }
                 if let encoding = model.targetEncoding, let index = targets.firstIndex(where: { !$0.isFinite }) {
-                    throw BackpropError(.data, "\(data.source): data row \(data.rowID(at: split.test[index]) + 1): target '\(target.name)' is \"\(labels[index])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
+                    throw BackpropError(.data, "\(data.source): data row \(data.rowID(at: testRows[index]) + 1): target '\(target.name)' is \"\(labels[index])\", not one of the trained classes (\(encoding.classes.joined(separator: ", ")))")
                 }
-                outputs = split.test.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
-                    : try context.predictions(of: model.network, rows: split.test)
+                outputs = testRows.isEmpty ? Matrix(rows: 0, columns: model.network.outputCount)
+                    : try context.predictions(of: model.network, rows: testRows)
             } catch let error as BackpropError {
                 throw context.error(.data, error.message)
             }
             return (labels, targets, trained, outputs)
         }
-        var testRowIDs = split.test.map { data.rowID(at: $0) }
+        var testRowIDs = testRows.map { data.rowID(at: $0) }
         if let global = split.global {
             // Several processes: every process gets all test rows, in global order, and the
             // training targets' counts and sums of all processes.
