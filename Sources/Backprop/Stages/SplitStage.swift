@@ -99,22 +99,14 @@ public struct SplitStage: PipelineStage {
             guard testCount >= 1, testCount < data.rowCount else {
                 throw context.error(.data, "test_fraction \(fraction) of \(data.rowCount) rows leaves \(testCount) test rows; need at least one test and one training row")
             }
-            if context.columnCache != nil, let count = UInt32(exactly: data.rowCount) {
-                // From a cache the row lists are what the run holds per row: 4 bytes each (the
-                // same permutation: gsl_ran_shuffle's depends on the count only).
-                var order = [UInt32](0..<count)
-                RandomGenerator(seed: seed).shuffle(&order)
-                let test = order[..<testCount].sorted()
-                order.removeFirst(testCount)
-                context.split = DataSplit(trainRows: RowList(narrow: order), testRows: RowList(narrow: test))
-                return
+            // From a cache the row lists are what the run holds per row: 4 bytes each.
+            if context.columnCache != nil, UInt32(exactly: data.rowCount) != nil {
+                let (train, test) = Self.randomSplit(data.rowCount, testCount: testCount, seed: seed, as: UInt32.self)
+                context.split = DataSplit(trainRows: RowList(narrow: train), testRows: RowList(narrow: test))
+            } else {
+                let (train, test) = Self.randomSplit(data.rowCount, testCount: testCount, seed: seed, as: Int.self)
+                context.split = DataSplit(train: train, test: test)
             }
-            // Shuffled in place, the test rows taken off its front in place: one list of the rows.
-            var order = Array(0..<data.rowCount)
-            RandomGenerator(seed: seed).shuffle(&order)
-            let test = order[..<testCount].sorted()
-            order.removeFirst(testCount)
-            context.split = DataSplit(train: order, test: test)
         case .explicit(let train, let test):
             let lookup = RowIDLookup(data)
             func positions(_ rows: [Int], _ field: String) throws -> [Int] {
@@ -140,5 +132,19 @@ public struct SplitStage: PipelineStage {
             }
             context.split = DataSplit(train: Array(0..<data.rowCount), test: [])
         }
+    }
+
+    /// The positions 0..<`count` shuffled by a generator seeded with `seed`, the first
+    /// `testCount` taken off as the test rows (sorted), the rest the training rows in shuffled
+    /// order: one list of the rows, shuffled and cut in place. The permutation is the same for
+    /// any `Position` type (`gsl_ran_shuffle` depends on the count only).
+    private static func randomSplit<Position: FixedWidthInteger>(
+        _ count: Int, testCount: Int, seed: UInt64, as _: Position.Type
+    ) -> (train: [Position], test: [Position]) {
+        var order = (0..<count).map { Position($0) }
+        RandomGenerator(seed: seed).shuffle(&order)
+        let test = order[..<testCount].sorted()
+        order.removeFirst(testCount)
+        return (order, test)
     }
 }
