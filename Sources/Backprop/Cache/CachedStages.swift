@@ -63,7 +63,7 @@ extension NormalizeStage {
         if !columns.oneHot.isEmpty {
             // The labels of the training rows: the column's codes, 4 bytes per row (and, without a split, a list of the rows).
             let rows = rows?.array ?? Array(0..<cached.data.rowCount)
-            for name in columns.oneHot { fitted.append(try oneHot(try cached.column(named: name), rows: rows)) }
+            for name in columns.oneHot { fitted.append(try oneHot(try cached.column(named: name), rows: rows, rowID: cached.data.rowID(at:))) }
         }
         warnConstant(constant, rows: rows?.count ?? cached.data.rowCount, context)
         context.preprocessing.append(contentsOf: fitted)
@@ -91,7 +91,8 @@ extension CachedFeatures {
             return values
         }
         func missing(at position: Int) -> BackpropError {
-            BackpropError(.data, "cannot \(operation) column '\(name)': it has missing values (the first in data row \(position)); put an impute stage before this one")
+            // Named by its data row (row id), as fitting in memory names it.
+            BackpropError(.data, "cannot \(operation) column '\(name)': it has missing values (the first in data row \(data.rowID(at: position))); put an impute stage before this one")
         }
         var statistics = RunningStatistics()
         if let rows {

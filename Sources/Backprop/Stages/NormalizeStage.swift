@@ -126,8 +126,9 @@ public struct NormalizeStage: TransformStage {
     public func fit(_ data: Dataset, rows: [Int], group: any ProcessGroup) throws -> [any FittedTransform] {
         let columns = try resolve(data)
         func column(_ name: String) -> Column { data.features[data.featureIndex(named: name)!] }
-        if group.size > 1 {
-            // Row positions are this process's own: name a missing value by its global data row.
+        do {
+            // Name a missing value by its data row (row positions are the dataset's own, and a
+            // process's own over several processes).
             try group.agreeing {
                 for (operation, names) in [("standardize", columns.standardize), ("min-max scale", columns.minMax), ("one-hot encode", columns.oneHot)] {
                     for name in names {
@@ -138,7 +139,7 @@ public struct NormalizeStage: TransformStage {
                             case .categorical(let labels): return labels[row].isEmpty && operation == "one-hot encode"
                             }
                         }) {
-                            throw BackpropError(.data, "cannot \(operation) column '\(name)': it has missing values (the first in data row \(data.rowIDs[row])); put an impute stage before this one")
+                            throw BackpropError(.data, "cannot \(operation) column '\(name)': it has missing values (the first in data row \(data.rowID(at: row))); put an impute stage before this one")
                         }
                     }
                 }
@@ -153,11 +154,13 @@ public struct NormalizeStage: TransformStage {
 
     /// Fits the one-hot encoding of `column` on `rows` (of every process of `group`).
     /// - Throws: `.data` for a missing label in `rows`, or more categories than the limit.
-    func oneHot(_ column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared) throws -> OneHotTransform {
+    /// - Parameter rowID: the data row of a position, to name a missing label by.
+    func oneHot(_ column: Column, rows: [Int], group: any ProcessGroup = SingleProcess.shared,
+                rowID: (Int) -> Int = { $0 }) throws -> OneHotTransform {
         let name = column.name
         try group.agreeing {
             if case .categorical(let labels) = column.values, let row = rows.first(where: { labels[$0].isEmpty }) {
-                throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(row)); put an impute stage before this one")
+                throw BackpropError(.data, "cannot one-hot encode column '\(name)': it has missing values (the first in data row \(rowID(row))); put an impute stage before this one")
             }
         }
         let ignore = ignoreUnknown.all || ignoreUnknown.columns.contains(name)
